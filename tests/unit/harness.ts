@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+
+// Pulumi mocks that record every resource a program declares, with its resolved inputs, so tests assert
+// on the real arguments (probes, flags, env, security contexts) rather than on the existence of objects.
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  /** The URN-ish id of the parent, when the resource was created as a child of a component. */
+  parent?: string;
+  dependsOn: string[];
+}
+
+export interface MockState {
+  resources: Recorded[];
+}
+
+const state: MockState = { resources: [] };
+
+/** Values the mocks give dynamic-provider outputs, so components can wire them like real ones. */
+function dynamicOutputs(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...inputs,
+    value: `generated-${name}`,
+    certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n`,
+    keyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`,
+    notAfter: "2099-01-01T00:00:00.000Z",
+  };
+}
+
+export function installMocks(project = "vsekai-infra", stack = "test", preview = false): MockState {
+  state.resources = [];
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, unknown>;
+        state.resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          dependsOn: [],
+        });
+        const outputs = args.type === "pulumi-nodejs:dynamic:Resource" ? dynamicOutputs(args.name, inputs) : inputs;
+        return { id: `${args.name}-id`, state: outputs };
+      },
+      call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return args.inputs as Record<string, unknown>;
+      },
+    },
+    project,
+    stack,
+    preview,
+  );
+  return state;
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Waits until every resource registration started so far has reached the mocks. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+export function ofType(mocks: MockState, type: string): Recorded[] {
+  return mocks.resources.filter((r) => r.type === type);
+}
+
+export function one(mocks: MockState, type: string, nameIncludes = ""): Recorded {
+  const found = ofType(mocks, type).filter((r) => r.name.includes(nameIncludes));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`);
+  }
+  return found[0] as Recorded;
+}
+
+/** Reads a nested field of recorded inputs by a dotted path, e.g. "spec.template.spec.containers". */
+export function field<T = unknown>(r: Recorded, path: string): T {
+  let current: unknown = r.inputs;
+  for (const part of path.split(".")) {
+    if (current === null || typeof current !== "object") return undefined as T;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current as T;
+}
