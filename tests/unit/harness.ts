@@ -41,7 +41,9 @@ export function installMocks(project = "vsekai-infra", stack = "test", preview =
           inputs,
           dependsOn: [],
         });
-        const outputs = args.type === "pulumi-nodejs:dynamic:Resource" ? dynamicOutputs(args.name, inputs) : inputs;
+        const outputs = args.type.startsWith("pulumi-nodejs:dynamic")
+          ? dynamicOutputs(args.name, inputs)
+          : inputs;
         return { id: `${args.name}-id`, state: outputs };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -72,7 +74,9 @@ export function ofType(mocks: MockState, type: string): Recorded[] {
 export function one(mocks: MockState, type: string, nameIncludes = ""): Recorded {
   const found = ofType(mocks, type).filter((r) => r.name.includes(nameIncludes));
   if (found.length !== 1) {
-    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    throw new Error(
+      `expected one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`,
+    );
   }
   return found[0] as Recorded;
 }
