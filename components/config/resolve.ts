@@ -40,15 +40,32 @@ const DEFAULT_APP_PORTS: AppPort[] = [
 ];
 
 function resources(input: ResourcesInput | undefined, fallback: { cpu: string; memory: string }): Resources {
-  return { cpu: input?.cpu ?? fallback.cpu, memory: input?.memory ?? fallback.memory, cpuLimit: input?.cpuLimit };
+  return {
+    cpu: input?.cpu ?? fallback.cpu,
+    memory: input?.memory ?? fallback.memory,
+    cpuLimit: input?.cpuLimit,
+  };
 }
 
-function resolveSql(input: StackConfigInput, profile: (typeof PROFILES)["dev"], problems: ConfigProblem[]): SqlSettings {
+function resolveSql(
+  input: StackConfigInput,
+  profile: (typeof PROFILES)["dev"],
+  problems: ConfigProblem[],
+): SqlSettings {
   const c = input.cockroach ?? {};
   const mode = c.mode ?? "cluster";
   if (mode === "external") {
     const clusterOnly = (
-      ["image", "nodes", "storage", "resources", "tls", "locality", "certValidityDays", "certRenewBeforeDays"] as const
+      [
+        "image",
+        "nodes",
+        "storage",
+        "resources",
+        "tls",
+        "locality",
+        "certValidityDays",
+        "certRenewBeforeDays",
+      ] as const
     ).filter((k) => c[k] !== undefined);
     for (const k of clusterOnly) {
       problems.push({
@@ -98,7 +115,10 @@ function resolveSql(input: StackConfigInput, profile: (typeof PROFILES)["dev"], 
     mode: "cluster",
     image: c.image ?? COCKROACH_IMAGE,
     nodes: c.nodes ?? profile.cockroach.nodes,
-    storage: { size: c.storage?.size ?? profile.cockroach.storageSize, storageClass: c.storage?.storageClass ?? input.storageClass },
+    storage: {
+      size: c.storage?.size ?? profile.cockroach.storageSize,
+      storageClass: c.storage?.storageClass ?? input.storageClass,
+    },
     resources: resources(c.resources, profile.cockroach),
     tls: c.tls ?? true,
     locality: c.locality,
@@ -111,7 +131,11 @@ function resolveSql(input: StackConfigInput, profile: (typeof PROFILES)["dev"], 
   };
 }
 
-function resolveSeaweedfs(input: StackConfigInput, profile: (typeof PROFILES)["dev"], problems: ConfigProblem[]): SeaweedfsSettings {
+function resolveSeaweedfs(
+  input: StackConfigInput,
+  profile: (typeof PROFILES)["dev"],
+  problems: ConfigProblem[],
+): SeaweedfsSettings {
   const s = input.seaweedfs ?? {};
   const p = profile.seaweedfs;
   const masters = s.masters ?? p.masters;
@@ -135,7 +159,10 @@ function resolveSeaweedfs(input: StackConfigInput, profile: (typeof PROFILES)["d
       message: `${JSON.stringify(replication)} is not allowed: it keeps ${servers + 1} copies on different servers but seaweedfs.volumeServers is ${volumeServers}; every write would fail`,
     });
   }
-  const volumeStorage = { size: s.volumeStorage?.size ?? p.volumeStorageSize, storageClass: s.volumeStorage?.storageClass ?? input.storageClass };
+  const volumeStorage = {
+    size: s.volumeStorage?.size ?? p.volumeStorageSize,
+    storageClass: s.volumeStorage?.storageClass ?? input.storageClass,
+  };
   const volumeSizeLimitMB = s.volumeSizeLimitMB ?? p.volumeSizeLimitMB;
   const diskMiB = mebibytes(memoryBytes(volumeStorage.size) ?? 0);
   // A volume server that advertises more volumes than its disk can hold fills the disk and fails writes;
@@ -157,7 +184,10 @@ function resolveSeaweedfs(input: StackConfigInput, profile: (typeof PROFILES)["d
     image: s.image ?? SEAWEEDFS_IMAGE,
     masters,
     masterResources: resources(s.masterResources, p.small),
-    masterStorage: { size: s.masterStorage?.size ?? "1Gi", storageClass: s.masterStorage?.storageClass ?? input.storageClass },
+    masterStorage: {
+      size: s.masterStorage?.size ?? "1Gi",
+      storageClass: s.masterStorage?.storageClass ?? input.storageClass,
+    },
     volumeServers,
     volumeResources: resources(s.volumeResources, p.volume),
     volumeStorage,
@@ -172,11 +202,18 @@ function resolveSeaweedfs(input: StackConfigInput, profile: (typeof PROFILES)["d
   };
 }
 
-function resolveApp(input: StackConfigInput, profile: (typeof PROFILES)["dev"], problems: ConfigProblem[]): AppSettings {
+function resolveApp(
+  input: StackConfigInput,
+  profile: (typeof PROFILES)["dev"],
+  problems: ConfigProblem[],
+): AppSettings {
   const a = input.app ?? {};
   const key = (...path: PropertyKey[]) => configKey(["app", ...path]);
   if (a.image === undefined && a.build === undefined) {
-    problems.push({ key: key("image"), message: `required: a pinned image such as ghcr.io/v-sekai/uro:<git sha>, or app.build to build one` });
+    problems.push({
+      key: key("image"),
+      message: `required: a pinned image such as ghcr.io/v-sekai/uro:<git sha>, or app.build to build one`,
+    });
   }
   if (a.image !== undefined && a.build !== undefined) {
     problems.push({ key: key("build"), message: `set either app.image or app.build, not both` });
@@ -184,40 +221,75 @@ function resolveApp(input: StackConfigInput, profile: (typeof PROFILES)["dev"], 
   const ports = a.ports ?? DEFAULT_APP_PORTS;
   const portNames = ports.map((p) => p.name);
   ports.forEach((p, i) => {
-    if (portNames.indexOf(p.name) !== i) problems.push({ key: key("ports", i, "name"), message: `${JSON.stringify(p.name)} is not allowed: port names must be unique` });
-    if (ports.findIndex((q) => q.port === p.port) !== i) problems.push({ key: key("ports", i, "port"), message: `${p.port} is not allowed: port numbers must be unique` });
+    if (portNames.indexOf(p.name) !== i)
+      problems.push({
+        key: key("ports", i, "name"),
+        message: `${JSON.stringify(p.name)} is not allowed: port names must be unique`,
+      });
+    if (ports.findIndex((q) => q.port === p.port) !== i)
+      problems.push({
+        key: key("ports", i, "port"),
+        message: `${p.port} is not allowed: port numbers must be unique`,
+      });
   });
   const healthPort = a.healthPort ?? ports[0]?.name ?? "api";
   if (!portNames.includes(healthPort)) {
-    problems.push({ key: key("healthPort"), message: `${JSON.stringify(healthPort)} is not allowed: expected one of the port names ${portNames.join(", ")}` });
+    problems.push({
+      key: key("healthPort"),
+      message: `${JSON.stringify(healthPort)} is not allowed: expected one of the port names ${portNames.join(", ")}`,
+    });
   }
   const env = a.env ?? {};
   for (const name of Object.keys(env)) {
     if ((MANAGED_APP_ENV as readonly string[]).includes(name)) {
-      problems.push({ key: key("env", name), message: `is set by the stack itself and cannot be overridden` });
+      problems.push({
+        key: key("env", name),
+        message: `is set by the stack itself and cannot be overridden`,
+      });
     } else if (looksSensitive(name)) {
-      problems.push({ key: key("env", name), message: `looks like a secret; put it in the secret setting appSecretEnv (\`pulumi config set --secret --path appSecretEnv.${name} …\`)` });
+      problems.push({
+        key: key("env", name),
+        message: `looks like a secret; put it in the secret setting appSecretEnv (\`pulumi config set --secret --path appSecretEnv.${name} …\`)`,
+      });
     }
   }
   const generatedSecrets = a.generatedSecrets ?? ["SECRET_KEY_BASE", "RELEASE_COOKIE"];
   const secretEnvNames = Object.keys(input.appSecretEnv ?? {});
   for (const name of secretEnvNames) {
-    if ((MANAGED_APP_ENV as readonly string[]).includes(name) || generatedSecrets.includes(name) || name in env) {
-      problems.push({ key: configKey(["appSecretEnv", name]), message: `is already set by ${name in env ? "app.env" : "the stack"}; each variable has one source` });
+    if (
+      (MANAGED_APP_ENV as readonly string[]).includes(name) ||
+      generatedSecrets.includes(name) ||
+      name in env
+    ) {
+      problems.push({
+        key: configKey(["appSecretEnv", name]),
+        message: `is already set by ${name in env ? "app.env" : "the stack"}; each variable has one source`,
+      });
     }
   }
   for (const [i, name] of (a.requiredSecretEnv ?? []).entries()) {
     if (!secretEnvNames.includes(name) && !generatedSecrets.includes(name)) {
-      problems.push({ key: key("requiredSecretEnv", i), message: `${JSON.stringify(name)} is required by the app but missing; set it with \`pulumi config set --secret --path appSecretEnv.${name} …\`` });
+      problems.push({
+        key: key("requiredSecretEnv", i),
+        message: `${JSON.stringify(name)} is required by the app but missing; set it with \`pulumi config set --secret --path appSecretEnv.${name} …\``,
+      });
     }
   }
-  const ingressPaths = a.ingress?.paths ?? ports.map((p, i) => ({ path: i === 0 ? "/" : `/${p.name}`, port: p.name }));
+  const ingressPaths =
+    a.ingress?.paths ?? ports.map((p, i) => ({ path: i === 0 ? "/" : `/${p.name}`, port: p.name }));
   ingressPaths.forEach((p, i) => {
-    if (!portNames.includes(p.port)) problems.push({ key: key("ingress", "paths", i, "port"), message: `${JSON.stringify(p.port)} is not allowed: expected one of the port names ${portNames.join(", ")}` });
+    if (!portNames.includes(p.port))
+      problems.push({
+        key: key("ingress", "paths", i, "port"),
+        message: `${JSON.stringify(p.port)} is not allowed: expected one of the port names ${portNames.join(", ")}`,
+      });
   });
   const replicas = a.replicas ?? profile.app.replicas;
   if (a.autoscaling && a.autoscaling.minReplicas > a.autoscaling.maxReplicas) {
-    problems.push({ key: key("autoscaling", "minReplicas"), message: `${a.autoscaling.minReplicas} is not allowed: greater than autoscaling.maxReplicas (${a.autoscaling.maxReplicas})` });
+    problems.push({
+      key: key("autoscaling", "minReplicas"),
+      message: `${a.autoscaling.minReplicas} is not allowed: greater than autoscaling.maxReplicas (${a.autoscaling.maxReplicas})`,
+    });
   }
   const releaseName = a.releaseName ?? "uro";
   const releaseModule = a.releaseModule ?? "Uro";
@@ -241,14 +313,23 @@ function resolveApp(input: StackConfigInput, profile: (typeof PROFILES)["dev"], 
     migrateCommand: a.migrateCommand ?? [`bin/${releaseName}`, "eval", `${releaseModule}.Release.migrate`],
     resources: resources(a.resources, profile.app),
     autoscaling: a.autoscaling,
-    ingress: { enabled: a.ingress?.enabled ?? true, className: a.ingress?.className, tlsSecretName: a.ingress?.tlsSecretName, paths: ingressPaths },
+    ingress: {
+      enabled: a.ingress?.enabled ?? true,
+      className: a.ingress?.className,
+      tlsSecretName: a.ingress?.tlsSecretName,
+      paths: ingressPaths,
+    },
     distribution: a.distribution ?? true,
   };
 }
 
 function resolveNetworking(input: StackConfigInput): NetworkingSettings {
   const n = input.networking ?? {};
-  return { exposeSql: n.exposeSql ?? false, exposeS3: n.exposeS3 ?? false, ingressNamespace: n.ingressNamespace ?? "ingress-nginx" };
+  return {
+    exposeSql: n.exposeSql ?? false,
+    exposeS3: n.exposeS3 ?? false,
+    ingressNamespace: n.ingressNamespace ?? "ingress-nginx",
+  };
 }
 
 /**
@@ -264,7 +345,12 @@ export function resolveStackConfig(raw: unknown, stack: string): StackSettings {
   const settings: StackSettings = {
     stack,
     environment: input.environment,
-    namespace: input.namespace ?? `vsekai-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63),
+    namespace:
+      input.namespace ??
+      `vsekai-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 63),
     clusterDomain: input.clusterDomain ?? "cluster.local",
     storageClass: input.storageClass,
     imagePullPolicy: input.imagePullPolicy ?? "IfNotPresent",

@@ -25,7 +25,9 @@ const pinnedImage = z
 const quantityMemory = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes memory quantity such as 512Mi or 4Gi");
-const quantityCpu = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "a Kubernetes CPU quantity such as 250m or 2");
+const quantityCpu = z
+  .string()
+  .regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "a Kubernetes CPU quantity such as 250m or 2");
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name (A-Z, 0-9, _)");
 const positiveInt = z.number().int("a whole number").min(1, "at least 1");
 
@@ -34,10 +36,7 @@ export const resourcesSchema = z
   .partial()
   .strict();
 
-export const storageSchema = z
-  .object({ size: quantityMemory, storageClass: dnsName })
-  .partial()
-  .strict();
+export const storageSchema = z.object({ size: quantityMemory, storageClass: dnsName }).partial().strict();
 
 export const cockroachSchema = z
   .object({
@@ -49,7 +48,10 @@ export const cockroachSchema = z
     tls: z.boolean(),
     locality: z
       .string()
-      .regex(/^[a-z0-9_-]+=[A-Za-z0-9_.-]+(,[a-z0-9_-]+=[A-Za-z0-9_.-]+)*$/, "key=value pairs, e.g. region=eu,zone=eu-a"),
+      .regex(
+        /^[a-z0-9_-]+=[A-Za-z0-9_.-]+(,[a-z0-9_-]+=[A-Za-z0-9_.-]+)*$/,
+        "key=value pairs, e.g. region=eu,zone=eu-a",
+      ),
     database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a SQL identifier (lowercase, digits, _)"),
     user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a SQL identifier (lowercase, digits, _)"),
     filerDatabase: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a SQL identifier (lowercase, digits, _)"),
@@ -78,13 +80,19 @@ export const seaweedfsSchema = z
     filer: componentSize,
     s3Replicas: positiveInt.max(20, "at most 20"),
     s3: componentSize,
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lowercase chars)"),
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lowercase chars)"),
   })
   .partial()
   .strict();
 
 const appPort = z
-  .object({ name: dnsLabel.max(15, "at most 15 characters (a port name)"), port: positiveInt.max(65535), envVar: envVarName })
+  .object({
+    name: dnsLabel.max(15, "at most 15 characters (a port name)"),
+    port: positiveInt.max(65535),
+    envVar: envVarName,
+  })
   .partial({ envVar: true })
   .strict();
 
@@ -92,10 +100,17 @@ export const appSchema = z
   .object({
     name: dnsLabel,
     releaseName: z.string().regex(/^[a-z][a-z0-9_]*$/, "an Elixir release name (lowercase, digits, _)"),
-    releaseModule: z.string().regex(/^[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)*$/, "an Elixir module name such as Uro"),
+    releaseModule: z
+      .string()
+      .regex(/^[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)*$/, "an Elixir module name such as Uro"),
     image: pinnedImage,
     build: z
-      .object({ context: z.string().min(1), dockerfile: z.string().min(1), repository: z.string().min(1), push: z.boolean() })
+      .object({
+        context: z.string().min(1),
+        dockerfile: z.string().min(1),
+        repository: z.string().min(1),
+        push: z.boolean(),
+      })
       .partial({ dockerfile: true, push: true })
       .strict(),
     replicas: positiveInt.max(100, "at most 100"),
@@ -111,14 +126,20 @@ export const appSchema = z
     migrateCommand: z.array(z.string().min(1)).min(1, "at least the executable"),
     resources: resourcesSchema,
     autoscaling: z
-      .object({ minReplicas: positiveInt, maxReplicas: positiveInt, cpuUtilization: positiveInt.max(100, "at most 100") })
+      .object({
+        minReplicas: positiveInt,
+        maxReplicas: positiveInt,
+        cpuUtilization: positiveInt.max(100, "at most 100"),
+      })
       .strict(),
     ingress: z
       .object({
         enabled: z.boolean(),
         className: dnsName,
         tlsSecretName: dnsName,
-        paths: z.array(z.object({ path: z.string().regex(/^\//, "an absolute path"), port: dnsLabel }).strict()).min(1),
+        paths: z
+          .array(z.object({ path: z.string().regex(/^\//, "an absolute path"), port: dnsLabel }).strict())
+          .min(1),
       })
       .partial()
       .strict(),

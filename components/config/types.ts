@@ -90,7 +90,12 @@ export interface AppSettings {
   migrateCommand: string[];
   resources: Resources;
   autoscaling?: { minReplicas: number; maxReplicas: number; cpuUtilization: number };
-  ingress: { enabled: boolean; className?: string; tlsSecretName?: string; paths: { path: string; port: string }[] };
+  ingress: {
+    enabled: boolean;
+    className?: string;
+    tlsSecretName?: string;
+    paths: { path: string; port: string }[];
+  };
   distribution: boolean;
 }
 

@@ -25,7 +25,9 @@ export function workloadLabels(w: Workload, version?: string): Record<string, st
     ...selectorLabels(w),
     "app.kubernetes.io/part-of": PART_OF,
     "app.kubernetes.io/managed-by": "pulumi",
-    ...(version ? { "app.kubernetes.io/version": version.slice(0, 63).replace(/[^A-Za-z0-9._-]/g, "_") } : {}),
+    ...(version
+      ? { "app.kubernetes.io/version": version.slice(0, 63).replace(/[^A-Za-z0-9._-]/g, "_") }
+      : {}),
   };
 }
 
