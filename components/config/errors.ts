@@ -78,10 +78,12 @@ export function problemsFromZod(schema: z.ZodType, error: z.ZodError): ConfigPro
       }
       continue;
     }
+    // Our schemas carry their own wording ("a whole number"); zod's generic text starts "Invalid input".
+    const generic = issue.message.startsWith("Invalid input");
     const expected =
       issue.code === "invalid_value"
         ? `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
-        : issue.code === "invalid_type"
+        : issue.code === "invalid_type" && generic
           ? `expected ${issue.expected}`
           : `expected ${issue.message}`;
     problems.push({

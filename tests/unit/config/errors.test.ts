@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../../components/config/errors.ts";
+import { resolveStackConfig } from "../../../components/config/resolve.ts";
+import { minimalConfig } from "./fixtures.ts";
+
+/** Resolves and returns the problems as "key: message" lines; fails the test if resolution succeeds. */
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    resolveStackConfig(raw, "prod");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map((p) => `${p.key}: ${p.message}`);
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const base = minimalConfig("prod");
+const app = base.app as Record<string, unknown>;
+
+describe("bad stack config is refused with the key, the value and what is allowed", () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    [
+      "unknown environment",
+      { ...base, environment: "production" },
+      ['vsekai-infra:environment: "production" is not allowed: expected one of "dev", "staging", "prod"'],
+    ],
+    [
+      "missing environment",
+      { app },
+      ['vsekai-infra:environment: nothing is not allowed: expected one of "dev", "staging", "prod"'],
+    ],
+    [
+      "misspelt top-level key",
+      { ...base, namespce: "x" },
+      [
+        "vsekai-infra:namespce: unknown setting; allowed here: environment, namespace, clusterDomain, storageClass, imagePullPolicy, renderYamlTo, cockroach, seaweedfs, app, networking, databaseUrl, filerDatabaseUrl, appSecretEnv",
+      ],
+    ],
+    [
+      "misspelt nested key",
+      { ...base, cockroach: { node: 3 } },
+      [
+        "vsekai-infra:cockroach.node: unknown setting; allowed here: mode, image, nodes, storage, resources, tls, locality, database, user, filerDatabase, filerUser, certValidityDays, certRenewBeforeDays",
+      ],
+    ],
+    [
+      "fractional node count",
+      { ...base, cockroach: { nodes: 2.5 } },
+      ["vsekai-infra:cockroach.nodes: 2.5 is not allowed: expected a whole number"],
+    ],
+    [
+      "image on latest",
+      { ...base, app: { image: "ghcr.io/v-sekai/uro:latest" } },
+      [
+        'vsekai-infra:app.image: "ghcr.io/v-sekai/uro:latest" is not allowed: expected pinned to a version; `latest` moves under you',
+      ],
+    ],
+    [
+      "untagged image",
+      { ...base, seaweedfs: { image: "chrislusf/seaweedfs" } },
+      [
+        'vsekai-infra:seaweedfs.image: "chrislusf/seaweedfs" is not allowed: expected an image reference pinned by tag or digest, e.g. registry/name:v1.2.3',
+      ],
+    ],
+    [
+      "even number of masters",
+      { ...base, seaweedfs: { masters: 2 } },
+      [
+        "vsekai-infra:seaweedfs.masters: 2 is not allowed: raft needs an odd number of masters (1, 3, 5…); an even count adds no fault tolerance and can split votes",
+      ],
+    ],
+    [
+      "replication needing more servers than exist",
+      { ...base, seaweedfs: { volumeServers: 2, replication: "002" } },
+      [
+        'vsekai-infra:seaweedfs.replication: "002" is not allowed: it keeps 3 copies on different servers but seaweedfs.volumeServers is 2; every write would fail',
+      ],
+    ],
+    [
+      "replication across racks the stack does not declare",
+      { ...base, seaweedfs: { replication: "010" } },
+      [
+        'vsekai-infra:seaweedfs.replication: "010" is not allowed: copies in other data centers or racks need volume servers labelled with them, which this stack does not declare; use "00N"',
+      ],
+    ],
+    [
+      "more volumes than the disk holds",
+      { ...base, seaweedfs: { volumeStorage: { size: "10Gi" }, volumeSizeLimitMB: 1024, maxVolumes: 20 } },
+      [
+        "vsekai-infra:seaweedfs.maxVolumes: 20 is not allowed: 20 volumes of 1024 MB need more than the 10Gi disk (at most 10)",
+      ],
+    ],
+    [
+      "bad memory quantity",
+      { ...base, cockroach: { resources: { memory: "8 gigs" } } },
+      [
+        'vsekai-infra:cockroach.resources.memory: "8 gigs" is not allowed: expected a Kubernetes memory quantity such as 512Mi or 4Gi',
+      ],
+    ],
+    [
+      "no app image and no build",
+      { environment: "prod" },
+      [
+        "vsekai-infra:app.image: required: a pinned image such as ghcr.io/v-sekai/uro:<git sha>, or app.build to build one",
+      ],
+    ],
+    [
+      "a secret in plain app env",
+      { ...base, app: { ...app, env: { SENDGRID_API_KEY: "SG.abc" } } },
+      [
+        "vsekai-infra:app.env.SENDGRID_API_KEY: looks like a secret; put it in the secret setting appSecretEnv (`pulumi config set --secret --path appSecretEnv.SENDGRID_API_KEY …`)",
+      ],
+    ],
+    [
+      "overriding a variable the stack manages",
+      { ...base, app: { ...app, env: { PHX_HOST: "x" } } },
+      ["vsekai-infra:app.env.PHX_HOST: is set by the stack itself and cannot be overridden"],
+    ],
+    [
+      "health port that is not a declared port",
+      { ...base, app: { ...app, healthPort: "admin" } },
+      ['vsekai-infra:app.healthPort: "admin" is not allowed: expected one of the port names api, web'],
+    ],
+    [
+      "required secret not supplied",
+      { ...base, app: { ...app, requiredSecretEnv: ["JOKEN_SIGNER"] } },
+      [
+        'vsekai-infra:app.requiredSecretEnv[0]: "JOKEN_SIGNER" is required by the app but missing; set it with `pulumi config set --secret --path appSecretEnv.JOKEN_SIGNER …`',
+      ],
+    ],
+    [
+      "external mode without URLs",
+      { ...base, cockroach: { mode: "external" } },
+      [
+        'vsekai-infra:databaseUrl: required when cockroach.mode is "external"; set it with `pulumi config set --secret databaseUrl postgres://…`',
+        'vsekai-infra:filerDatabaseUrl: required when cockroach.mode is "external"; set it with `pulumi config set --secret filerDatabaseUrl postgres://…`',
+      ],
+    ],
+    [
+      "cluster-only settings in external mode",
+      {
+        ...base,
+        cockroach: { mode: "external", nodes: 3 },
+        databaseUrl: "postgres://a:b@h/db",
+        filerDatabaseUrl: "postgres://a:b@h/f",
+      },
+      [
+        'vsekai-infra:cockroach.nodes: only applies to cockroach.mode "cluster", but the mode is "external"; remove it',
+      ],
+    ],
+    [
+      "a malformed secret URL is reported without echoing it",
+      {
+        ...base,
+        cockroach: { mode: "external" },
+        databaseUrl: "mysql://root:hunter2@db/uro",
+        filerDatabaseUrl: "postgres://a:b@h/f",
+      },
+      [
+        "vsekai-infra:databaseUrl: (secret value hidden) is not allowed: expected a postgres:// or ecto:// URL",
+      ],
+    ],
+    [
+      "renewal window longer than the certificate lives",
+      { ...base, cockroach: { certValidityDays: 30, certRenewBeforeDays: 30 } },
+      [
+        "vsekai-infra:cockroach.certRenewBeforeDays: 30 is not allowed: must be less than cockroach.certValidityDays (30)",
+      ],
+    ],
+    [
+      "autoscaling minimum above maximum",
+      { ...base, app: { ...app, autoscaling: { minReplicas: 5, maxReplicas: 3, cpuUtilization: 70 } } },
+      [
+        "vsekai-infra:app.autoscaling.minReplicas: 5 is not allowed: greater than autoscaling.maxReplicas (3)",
+      ],
+    ],
+  ])("%s", (_name, raw, expected) => {
+    expect(problems(raw)).toEqual(expected);
+  });
+
+  it("lists every problem at once", () => {
+    const found = problems({ ...base, seaweedfs: { masters: 4 }, app: { ...app, healthPort: "nope" } });
+    expect(found).toHaveLength(2);
+  });
+
+  it("never echoes a secret value in the error message", () => {
+    try {
+      resolveStackConfig({ ...base, appSecretEnv: { OAUTH2_X_SECRET: "" } }, "prod");
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).toContain(
+        "vsekai-infra:appSecretEnv.OAUTH2_X_SECRET: (secret value hidden) is not allowed",
+      );
+    }
+  });
+
+  it("says nothing was created", () => {
+    expect(() => resolveStackConfig({ environment: "qa" }, "qa")).toThrow(
+      /^invalid stack configuration \(nothing was created or changed\):\n {2}- vsekai-infra:environment/,
+    );
+  });
+});
