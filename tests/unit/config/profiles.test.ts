@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { resolveStackConfig } from "../../../components/config/resolve.ts";
 import type { CockroachClusterSettings } from "../../../components/config/types.ts";
@@ -81,6 +82,6 @@ describe("environment profiles", () => {
     const s = resolveStackConfig(raw, "dev");
     expect(s.sql.mode).toBe("external");
     if (s.sql.mode !== "external") return;
-    expect(await s.sql.appUrl.isSecret).toBe(true);
+    expect(await pulumi.isSecret(s.sql.appUrl)).toBe(true);
   });
 });
