@@ -47,6 +47,12 @@ function resources(input: ResourcesInput | undefined, fallback: { cpu: string; m
   };
 }
 
+function hostAndPort(url: string | undefined): { host: string; port: number } {
+  if (url === undefined) return { host: "", port: 5432 };
+  const parsed = new URL(url.replace(/^ecto:/, "postgres:"));
+  return { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : 5432 };
+}
+
 function resolveSql(
   input: StackConfigInput,
   profile: (typeof PROFILES)["dev"],
@@ -81,8 +87,22 @@ function resolveSql(
         });
       }
     }
+    const endpoint = hostAndPort(input.databaseUrl);
+    const filerEndpoint = hostAndPort(input.filerDatabaseUrl);
+    if (
+      input.databaseUrl &&
+      input.filerDatabaseUrl &&
+      (endpoint.host !== filerEndpoint.host || endpoint.port !== filerEndpoint.port)
+    ) {
+      problems.push({
+        key: configKey(["filerDatabaseUrl"]),
+        message: `must point at the same SQL server as databaseUrl (its own database and user on it), so one egress rule covers both`,
+      });
+    }
     return {
       mode: "external",
+      host: endpoint.host,
+      port: endpoint.port,
       appUrl: pulumi.secret(input.databaseUrl ?? ""),
       filerUrl: pulumi.secret(input.filerDatabaseUrl ?? ""),
     };

@@ -36,6 +36,9 @@ export interface CockroachClusterSettings {
 
 export interface ExternalSqlSettings {
   mode: "external";
+  /** Host and port of the app's URL: not secret, and needed for outputs and egress policies. */
+  host: string;
+  port: number;
   /** Connection URL for the app (secret). */
   appUrl: pulumi.Output<string>;
   /** Connection URL for the SeaweedFS filer's metadata store (secret). */

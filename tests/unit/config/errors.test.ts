@@ -161,6 +161,18 @@ describe("bad stack config is refused with the key, the value and what is allowe
       ],
     ],
     [
+      "filer database on another server than the app's",
+      {
+        ...base,
+        cockroach: { mode: "external" },
+        databaseUrl: "postgres://a:b@db-one:5432/uro",
+        filerDatabaseUrl: "postgres://a:b@db-two:5432/fs",
+      },
+      [
+        "vsekai-infra:filerDatabaseUrl: must point at the same SQL server as databaseUrl (its own database and user on it), so one egress rule covers both",
+      ],
+    ],
+    [
       "renewal window longer than the certificate lives",
       { ...base, cockroach: { certValidityDays: 30, certRenewBeforeDays: 30 } },
       [
