@@ -1,0 +1,438 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { CockroachClusterSettings, PullPolicy } from "../config/types.ts";
+import { CertificateAuthority, GeneratedSecret, IssuedCertificate } from "../secrets/index.ts";
+import type { Flow, Peer, SqlEndpoint } from "../shared/endpoints.ts";
+import { imageVersion, selectorLabels, workloadLabels, type Workload } from "../shared/labels.ts";
+import { containerResources } from "../shared/resources.ts";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
+import { startArgs, POD_NAME_ENV } from "./args.ts";
+import {
+  CA_CERT,
+  NODE_CERT,
+  NODE_IP_ADDRESSES,
+  NODE_KEY,
+  ROOT_CERT,
+  ROOT_KEY,
+  nodeDnsNames,
+} from "./certs.ts";
+import { connectionUrl, sqlConnection, type ClientLogin } from "./connection.ts";
+import { memoryFlags } from "./memory.ts";
+import { COCKROACH_BINARY, DATA_DIR, UID } from "./paths.ts";
+import { HOME_ENV, copyCertsContainers, podMounts, podVolumes, type SecretFiles } from "./pod.ts";
+import { HTTP_PORT_NAME, SQL_PORT_NAME, drainCommand, nodeProbes } from "./probes.ts";
+import { initJobScript, type DatabaseGrant } from "./provisioning.ts";
+import {
+  HTTP_PORT,
+  SQL_PORT,
+  clusterNames,
+  discoveryFqdn,
+  joinAddresses,
+  podFqdn,
+  publicFqdn,
+  type ClusterNames,
+} from "./topology.ts";
+
+export interface CockroachClusterArgs {
+  settings: CockroachClusterSettings;
+  namespace: pulumi.Input<string>;
+  namespaceName: string;
+  instance: string;
+  clusterDomain: string;
+  imagePullPolicy: PullPolicy;
+  prefix: string;
+}
+
+/** Annotation whose change rolls the pods when a certificate is renewed (they read certs only at start). */
+export const CERT_HASH_ANNOTATION = "vsekai.dev/cert-bundle-sha256";
+/** Annotation whose change re-runs provisioning when a password is replaced, so ALTER USER applies it. */
+export const PASSWORD_HASH_ANNOTATION = "vsekai.dev/passwords-sha256";
+
+const APP_PASSWORD_KEY = "app-password";
+const FILER_PASSWORD_KEY = "filer-password";
+const JOB_RESOURCES = { cpu: "100m", memory: "256Mi", cpuLimit: "500m" };
+/** Bounds for the init Job: 60 tries 5 s apart per step, 15 minutes in all, three pod attempts. */
+const INIT_ATTEMPTS = 60;
+const INIT_DEADLINE_SECONDS = 900;
+
+function sha256(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\n")).digest("hex");
+}
+
+/**
+ * A CockroachDB cluster: StatefulSet with a discovery and a client Service, TLS from our own CA, a
+ * PodDisruptionBudget, and a Job that initialises the cluster and provisions the app's and the filer's
+ * databases and users.
+ *
+ * Init without deadlock: Pulumi calls a StatefulSet ready only once every replica is Ready, and a
+ * CockroachDB node is never Ready before `cockroach init` has run. So the StatefulSet skips Pulumi's
+ * await (`pulumi.com/skipAwait`), the init Job is created right after it, and the Job, whose completion
+ * Pulumi does await, is what clients wait on (`endpoint.ready`). The Job completes only once SQL answers,
+ * so "ready" still means a working cluster.
+ *
+ * Scaling down is not guarded here (see scaling.ts): nodes must be decommissioned before `nodes` drops.
+ */
+export class CockroachCluster extends pulumi.ComponentResource {
+  readonly endpoint: SqlEndpoint;
+  readonly flows: Flow[];
+  readonly names: ClusterNames;
+  readonly statefulSetName: string;
+  readonly publicServiceName: string;
+  readonly discoveryServiceName: string;
+  readonly nodes: number;
+  /** The init Job's pods, which reach the nodes on 26257. */
+  readonly jobPeer: Peer;
+  readonly initJob: k8s.batch.v1.Job;
+  /** What the init Job waits for: the nodes, their Services and every Secret its pods mount. */
+  readonly initPrerequisites: pulumi.Resource[];
+
+  constructor(name: string, args: CockroachClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("vsekai:cockroachdb:CockroachCluster", name, {}, opts);
+    const child = { parent: this };
+    const s = args.settings;
+    const names = clusterNames(args.prefix);
+    const address = { names, namespace: args.namespaceName, clusterDomain: args.clusterDomain };
+    const nodeWorkload: Workload = { name: "cockroachdb", component: "cockroachdb", instance: args.instance };
+    const jobWorkload: Workload = { name: "cockroachdb", component: "init", instance: args.instance };
+    const version = imageVersion(s.image);
+    const labels = workloadLabels(nodeWorkload, version);
+    const selector = selectorLabels(nodeWorkload);
+    const metadata = (objectName: string, extra: Record<string, string> = {}) => ({
+      name: objectName,
+      namespace: args.namespace,
+      labels: { ...labels, ...extra },
+    });
+
+    const appPassword = new GeneratedSecret(`${name}-app-password`, { length: 32 }, child);
+    const filerPassword = new GeneratedSecret(`${name}-filer-password`, { length: 32 }, child);
+    const passwords = new k8s.core.v1.Secret(
+      `${name}-passwords`,
+      {
+        metadata: metadata(names.passwordsSecret),
+        type: "Opaque",
+        stringData: { [APP_PASSWORD_KEY]: appPassword.value, [FILER_PASSWORD_KEY]: filerPassword.value },
+      },
+      child,
+    );
+
+    const certs = s.tls ? this.certificates(name, s, address, metadata) : undefined;
+    const nodeCertFiles: SecretFiles[] = [
+      { secretName: names.nodeCertsSecret, files: [CA_CERT, NODE_CERT, NODE_KEY] },
+      { secretName: names.rootCertsSecret, files: [ROOT_CERT, ROOT_KEY] },
+    ];
+    const clientCertFiles: SecretFiles[] = [
+      { secretName: names.rootCertsSecret, files: [CA_CERT, ROOT_CERT, ROOT_KEY] },
+    ];
+
+    const ports = [
+      { name: SQL_PORT_NAME, port: SQL_PORT, targetPort: SQL_PORT_NAME },
+      { name: HTTP_PORT_NAME, port: HTTP_PORT, targetPort: HTTP_PORT_NAME },
+    ];
+    const discovery = new k8s.core.v1.Service(
+      `${name}-discovery`,
+      {
+        metadata: metadata(names.discoveryService),
+        spec: {
+          clusterIP: "None",
+          // Nodes find each other through these names before any of them is ready.
+          publishNotReadyAddresses: true,
+          selector,
+          ports,
+        },
+      },
+      child,
+    );
+    const publicService = new k8s.core.v1.Service(
+      `${name}-public`,
+      { metadata: metadata(names.publicService), spec: { type: "ClusterIP", selector, ports } },
+      child,
+    );
+
+    const probes = nodeProbes(s.tls);
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+      `${name}-nodes`,
+      {
+        metadata: { ...metadata(names.statefulSet), annotations: { "pulumi.com/skipAwait": "true" } },
+        spec: {
+          serviceName: names.discoveryService,
+          replicas: s.nodes,
+          selector: { matchLabels: selector },
+          podManagementPolicy: "Parallel",
+          updateStrategy: { type: "RollingUpdate" },
+          // A removed pod's volume is its node's data; keep it so scaling back up recovers the node.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+          template: {
+            metadata: {
+              labels,
+              annotations: certs ? { [CERT_HASH_ANNOTATION]: certs.bundleHash } : {},
+            },
+            spec: {
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: restrictedPodSecurity(UID),
+              // Long enough for the preStop drain (bounded at 240 s) to finish before SIGKILL.
+              terminationGracePeriodSeconds: 300,
+              affinity: {
+                podAntiAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                      weight: 100,
+                      podAffinityTerm: {
+                        topologyKey: "kubernetes.io/hostname",
+                        labelSelector: { matchLabels: selector },
+                      },
+                    },
+                  ],
+                },
+              },
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: "topology.kubernetes.io/zone",
+                  whenUnsatisfiable: "ScheduleAnyway",
+                  labelSelector: { matchLabels: selector },
+                },
+              ],
+              volumes: podVolumes(s.tls, nodeCertFiles),
+              initContainers: copyCertsContainers(s.tls, s.image, args.imagePullPolicy, nodeCertFiles),
+              containers: [
+                {
+                  name: "cockroachdb",
+                  image: s.image,
+                  imagePullPolicy: args.imagePullPolicy,
+                  command: [COCKROACH_BINARY],
+                  args: startArgs({
+                    join: joinAddresses(address, s.nodes),
+                    discoveryFqdn: discoveryFqdn(address),
+                    tls: s.tls,
+                    memory: memoryFlags(s.resources.memory),
+                    locality: s.locality,
+                  }),
+                  env: [
+                    { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                    HOME_ENV,
+                  ],
+                  ports: [
+                    { name: SQL_PORT_NAME, containerPort: SQL_PORT, protocol: "TCP" },
+                    { name: HTTP_PORT_NAME, containerPort: HTTP_PORT, protocol: "TCP" },
+                  ],
+                  ...probes,
+                  lifecycle: { preStop: { exec: { command: drainCommand(s.tls) } } },
+                  resources: containerResources(s.resources),
+                  securityContext: restrictedContainerSecurity(),
+                  volumeMounts: [{ name: "datadir", mountPath: DATA_DIR }, ...podMounts(s.tls)],
+                },
+              ],
+            },
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: "datadir", labels: selector },
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                ...(s.storage.storageClass ? { storageClassName: s.storage.storageClass } : {}),
+                resources: { requests: { storage: s.storage.size } },
+              },
+            },
+          ],
+        },
+      },
+      { ...child, dependsOn: [discovery, ...(certs?.secrets ?? [])] },
+    );
+
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      {
+        metadata: metadata(names.disruptionBudget),
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      },
+      child,
+    );
+
+    const grants: DatabaseGrant[] = [
+      { database: s.database, user: s.user, passwordEnv: "APP_PASSWORD" },
+      { database: s.filerDatabase, user: s.filerUser, passwordEnv: "FILER_PASSWORD" },
+    ];
+    const jobLabels = workloadLabels(jobWorkload, version);
+    this.initPrerequisites = [statefulSet, discovery, publicService, passwords, ...(certs?.secrets ?? [])];
+    this.initJob = new k8s.batch.v1.Job(
+      `${name}-init`,
+      {
+        metadata: { name: names.initJob, namespace: args.namespace, labels: jobLabels },
+        spec: {
+          backoffLimit: 3,
+          activeDeadlineSeconds: INIT_DEADLINE_SECONDS,
+          // Re-running it is harmless (idempotent), so it need not be kept long after finishing.
+          ttlSecondsAfterFinished: 3600,
+          template: {
+            metadata: {
+              labels: jobLabels,
+              annotations: {
+                [PASSWORD_HASH_ANNOTATION]: pulumi
+                  .all([appPassword.value, filerPassword.value])
+                  .apply(([app, filer]) => sha256(app, filer)),
+              },
+            },
+            spec: {
+              restartPolicy: "Never",
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: restrictedPodSecurity(UID),
+              volumes: podVolumes(s.tls, clientCertFiles),
+              initContainers: copyCertsContainers(s.tls, s.image, args.imagePullPolicy, clientCertFiles),
+              containers: [
+                {
+                  name: "init",
+                  image: s.image,
+                  imagePullPolicy: args.imagePullPolicy,
+                  command: [
+                    "/bin/sh",
+                    "-c",
+                    initJobScript({
+                      initHost: podFqdn(address, 0),
+                      sqlHost: publicFqdn(address),
+                      tls: s.tls,
+                      grants,
+                      attempts: INIT_ATTEMPTS,
+                    }),
+                  ],
+                  env: [
+                    HOME_ENV,
+                    ...[
+                      ["APP_PASSWORD", APP_PASSWORD_KEY],
+                      ["FILER_PASSWORD", FILER_PASSWORD_KEY],
+                    ].map(([envName, key]) => ({
+                      name: envName as string,
+                      valueFrom: { secretKeyRef: { name: names.passwordsSecret, key: key as string } },
+                    })),
+                  ],
+                  resources: containerResources(JOB_RESOURCES),
+                  securityContext: restrictedContainerSecurity(),
+                  volumeMounts: podMounts(s.tls),
+                },
+              ],
+            },
+          },
+        },
+      },
+      {
+        ...child,
+        dependsOn: this.initPrerequisites,
+        // The name is fixed (so it can be found), and a Job's template is immutable: replace in place.
+        deleteBeforeReplace: true,
+        customTimeouts: { create: "20m", update: "20m" },
+      },
+    );
+
+    const host = publicFqdn(address);
+    const login = (user: string, database: string, password: string): ClientLogin => ({
+      host,
+      port: SQL_PORT,
+      user,
+      password,
+      database,
+      tls: s.tls,
+    });
+    const peer: Peer = { name: "cockroachdb", selector };
+    this.jobPeer = { name: "cockroachdb-init", selector: selectorLabels(jobWorkload) };
+    this.endpoint = {
+      host: pulumi.output(host),
+      port: SQL_PORT,
+      appUrl: pulumi.secret(appPassword.value.apply((p) => connectionUrl(login(s.user, s.database, p)))),
+      filerConnection: pulumi.secret(
+        filerPassword.value.apply((p) => sqlConnection(login(s.filerUser, s.filerDatabase, p))),
+      ),
+      caSecretName: certs?.caSecret.metadata.name,
+      peer,
+      ready: [this.initJob],
+    };
+    // Only 26257 crosses pods: nodes replicate and gossip over gRPC, and the Job speaks SQL. Probes come
+    // from the kubelet and the drain goes to localhost, so 8080 needs no flow.
+    this.flows = [
+      {
+        from: peer,
+        to: peer,
+        ports: [SQL_PORT],
+        reason: "CockroachDB nodes replicate ranges and gossip over gRPC",
+      },
+      {
+        from: this.jobPeer,
+        to: peer,
+        ports: [SQL_PORT],
+        reason: "the init Job initialises the cluster and provisions databases and users over SQL",
+      },
+    ];
+    this.names = names;
+    this.statefulSetName = names.statefulSet;
+    this.publicServiceName = names.publicService;
+    this.discoveryServiceName = names.discoveryService;
+    this.nodes = s.nodes;
+    this.registerOutputs({ host: this.endpoint.host });
+  }
+
+  /** The CA, node and root certificates, and the Secrets that carry them. */
+  private certificates(
+    name: string,
+    s: CockroachClusterSettings,
+    address: Parameters<typeof nodeDnsNames>[0],
+    metadata: (objectName: string) => {
+      name: string;
+      namespace: pulumi.Input<string>;
+      labels: Record<string, string>;
+    },
+  ) {
+    const child = { parent: this };
+    const names = address.names;
+    const validity = { validityDays: s.certValidityDays, renewBeforeDays: s.certRenewBeforeDays };
+    // Renewing the CA means new certificates everywhere and, during a rolling restart, nodes that do not
+    // trust each other; it gets five times the leaf validity so that happens rarely and on purpose.
+    const ca = new CertificateAuthority(
+      `${name}-ca`,
+      {
+        commonName: `${names.statefulSet} CA`,
+        validityDays: s.certValidityDays * 5,
+        renewBeforeDays: s.certRenewBeforeDays,
+      },
+      child,
+    );
+    const issuer = { caCertPem: ca.certPem, caKeyPem: ca.keyPem };
+    // CockroachDB identifies nodes and SQL users by certificate CN: "node" and "root".
+    const node = new IssuedCertificate(
+      `${name}-node-cert`,
+      {
+        ...issuer,
+        ...validity,
+        commonName: "node",
+        dnsNames: nodeDnsNames(address),
+        ipAddresses: NODE_IP_ADDRESSES,
+        usages: ["server", "client"],
+      },
+      child,
+    );
+    const root = new IssuedCertificate(
+      `${name}-root-cert`,
+      { ...issuer, ...validity, commonName: "root", usages: ["client"] },
+      child,
+    );
+    const secret = (logical: string, objectName: string, data: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        `${name}-${logical}`,
+        { metadata: metadata(objectName), type: "Opaque", stringData: data },
+        child,
+      );
+    const nodeSecret = secret("node-certs", names.nodeCertsSecret, {
+      [CA_CERT]: ca.certPem,
+      [NODE_CERT]: node.certPem,
+      [NODE_KEY]: pulumi.secret(node.keyPem),
+    });
+    const rootSecret = secret("root-certs", names.rootCertsSecret, {
+      [CA_CERT]: ca.certPem,
+      [ROOT_CERT]: root.certPem,
+      [ROOT_KEY]: pulumi.secret(root.keyPem),
+    });
+    const caSecret = secret("ca", names.caSecret, { [CA_CERT]: ca.certPem });
+    const bundleHash = pulumi.all([ca.certPem, node.certPem, root.certPem]).apply((pems) => sha256(...pems));
+    return { secrets: [nodeSecret, rootSecret, caSecret], caSecret, bundleHash };
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  CockroachCluster,
+  CERT_HASH_ANNOTATION,
+  PASSWORD_HASH_ANNOTATION,
+  type CockroachClusterArgs,
+} from "./component.ts";
+export { MIN_NODE_MEMORY_MIB, nodeMemoryProblem } from "./memory.ts";
+export { scaleDownProblem } from "./scaling.ts";
+export { clusterNames, type ClusterNames } from "./topology.ts";
