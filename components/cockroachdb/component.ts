@@ -226,6 +226,9 @@ export class CockroachCluster extends pulumi.ComponentResource {
               ],
             },
           },
+          // Immutable once created: a new size or class makes Pulumi want to replace the StatefulSet, which
+          // fails on its fixed name rather than deleting anything. To grow disks, expand each PVC (if the
+          // StorageClass allows it), delete the StatefulSet with --cascade=orphan, then `pulumi up`.
           volumeClaimTemplates: [
             {
               metadata: { name: "datadir", labels: selector },

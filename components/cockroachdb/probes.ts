@@ -49,8 +49,17 @@ export function nodeProbes(tls: boolean): NodeProbes {
 /**
  * Before the pod stops, the node hands its leases to others and lets SQL sessions finish, so clients see
  * no errors from a rolling restart. `--self` drains the node this runs on; the certs dir holds the root
- * client certificate it authenticates with.
+ * client certificate it authenticates with. The
+ * wait is bounded below the pod's 300 s grace period, so the drain ends before the kubelet kills the pod.
  */
 export function drainCommand(tls: boolean): string[] {
-  return [COCKROACH_BINARY, "node", "drain", "--self", securityFlag(tls), "--host=localhost"];
+  return [
+    COCKROACH_BINARY,
+    "node",
+    "drain",
+    "--self",
+    securityFlag(tls),
+    "--host=localhost",
+    "--drain-wait=240s",
+  ];
 }
