@@ -226,9 +226,10 @@ export class CockroachCluster extends pulumi.ComponentResource {
               ],
             },
           },
-          // Immutable once created: a new size or class makes Pulumi want to replace the StatefulSet, which
-          // fails on its fixed name rather than deleting anything. To grow disks, expand each PVC (if the
-          // StorageClass allows it), delete the StatefulSet with --cascade=orphan, then `pulumi up`.
+          // Immutable once created: a new size or class makes Pulumi replace the StatefulSet (delete, then
+          // create, as its name is fixed), stopping every node at once; the retained PVCs bring the data
+          // back, at their old size. To grow disks without that outage, expand each PVC (if the StorageClass
+          // allows it), delete the StatefulSet with --cascade=orphan, then `pulumi up`.
           volumeClaimTemplates: [
             {
               metadata: { name: "datadir", labels: selector },
