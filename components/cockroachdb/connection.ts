@@ -13,8 +13,9 @@ export interface ClientLogin {
 /**
  * A libpq-style URL for a client. With TLS the client must verify the server against our CA (mount the
  * CA Secret). Ecto takes it as DATABASE_URL: it reads user, password, host, port and database from it and
- * ignores the scheme; query parameters it passes on as repo options, and Postgrex has no `sslmode`
- * option, so an Ecto app must still switch TLS on (`ssl: [cacertfile: …]`) in its own repo config.
+ * ignores the scheme; current Ecto 3 passes other query parameters on as repo options (early 3.x
+ * releases refused them) and Postgrex has no `sslmode` option, so an Ecto app must still switch TLS on
+ * (`ssl: [cacertfile: …]`) in its own repo config: a secure cluster refuses plaintext SQL connections.
  */
 export function connectionUrl(l: ClientLogin): string {
   const credentials = l.tls
