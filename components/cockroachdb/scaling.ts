@@ -24,3 +24,14 @@ export function scaleDownProblem(
   const removed = Array.from({ length: current - requested }, (_, i) => requested + i);
   return `${requested} is lower than the ${current} nodes running: first run \`cockroach node decommission\` for the nodes of pods ${removed.join(", ")} and wait until it completes, then confirm the scale-down; removing them without that makes their ranges under-replicated or unavailable`;
 }
+
+/**
+ * A problem with a node count on its own, or undefined. Two nodes cannot hold a majority of three replicas
+ * after losing one, so they are less available than one node while costing twice as much; refuse them.
+ */
+export function nodeCountProblem(nodes: number): string | undefined {
+  if (nodes === 2) {
+    return `2 is not allowed: with two nodes the loss of either stops every range (no majority of three replicas); use 1 for dev or 3 and more`;
+  }
+  return undefined;
+}

@@ -4,7 +4,6 @@ import {
   sqlConnection,
   type ClientLogin,
 } from "../../../components/cockroachdb/connection.ts";
-import { scaleDownProblem } from "../../../components/cockroachdb/scaling.ts";
 
 const login: ClientLogin = {
   host: "vsekai-cockroachdb-public.ns.svc.cluster.local",
@@ -40,27 +39,5 @@ describe("sqlConnection", () => {
       sslmode: "verify-full",
     });
     expect(sqlConnection({ ...login, tls: false })).toMatchObject({ password: "", sslmode: "disable" });
-  });
-});
-
-describe("scaleDownProblem", () => {
-  it("accepts a first deployment, growth and no change", () => {
-    expect(scaleDownProblem(undefined, 3, false)).toBeUndefined();
-    expect(scaleDownProblem(3, 5, false)).toBeUndefined();
-    expect(scaleDownProblem(3, 3, false)).toBeUndefined();
-  });
-
-  it("refuses a decrease until decommissioning is confirmed, naming the pods to decommission", () => {
-    expect(scaleDownProblem(5, 3, false)).toMatch(/cockroach node decommission.*pods 3, 4/);
-    expect(scaleDownProblem(5, 3, true)).toBeUndefined();
-  });
-
-  it("refuses going below three nodes from three or more, confirmed or not", () => {
-    expect(scaleDownProblem(3, 1, true)).toMatch(/below 3 nodes/);
-  });
-
-  it("lets a small dev cluster shrink once confirmed", () => {
-    expect(scaleDownProblem(2, 1, false)).toMatch(/pods 1/);
-    expect(scaleDownProblem(2, 1, true)).toBeUndefined();
   });
 });
