@@ -1,0 +1,47 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type { AppSettings } from "../config/types.ts";
+
+type PdbSpec = k8s.types.input.policy.v1.PodDisruptionBudgetSpec;
+
+/**
+ * With two or more pods, one always stays up during voluntary disruptions. A single pod cannot be
+ * protected without blocking node drains forever (`minAvailable: 1` of 1 never allows an eviction), so
+ * then the budget allows one pod away: a dev stack takes a short outage on drain, rather than a stuck
+ * cluster upgrade.
+ */
+export function disruptionBudget(settings: AppSettings, selector: Record<string, string>): PdbSpec {
+  const several = settings.autoscaling !== undefined || settings.replicas > 1;
+  return several
+    ? { minAvailable: 1, selector: { matchLabels: selector } }
+    : { maxUnavailable: 1, selector: { matchLabels: selector } };
+}
+
+/** Soft spreading: prefer other nodes and zones, but still schedule on a small cluster. */
+export function spreading(selector: Record<string, string>): {
+  affinity: k8s.types.input.core.v1.Affinity;
+  topologySpreadConstraints: k8s.types.input.core.v1.TopologySpreadConstraint[];
+} {
+  return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          {
+            weight: 100,
+            podAffinityTerm: {
+              topologyKey: "kubernetes.io/hostname",
+              labelSelector: { matchLabels: selector },
+            },
+          },
+        ],
+      },
+    },
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: selector },
+      },
+    ],
+  };
+}
