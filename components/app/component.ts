@@ -54,6 +54,8 @@ export class PhoenixApp extends pulumi.ComponentResource {
   readonly image: pulumi.Output<string>;
   readonly deployment: k8s.apps.v1.Deployment;
   readonly migrationJob?: k8s.batch.v1.Job;
+  /** What the Deployment waits for: the databases, its Secrets and, above all, the migration Job. */
+  readonly rolloutGates: pulumi.Resource[];
 
   constructor(name: string, args: PhoenixAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("vsekai:app:PhoenixApp", name, {}, opts);
@@ -184,6 +186,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
       );
     }
 
+    this.rolloutGates = this.migrationJob ? [...dependencies, this.migrationJob] : dependencies;
     const probes = appProbes(s.healthPath, s.healthPort);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-server`,
@@ -214,7 +217,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: this.migrationJob ? [...dependencies, this.migrationJob] : dependencies },
+      { ...child, dependsOn: this.rolloutGates },
     );
 
     new k8s.core.v1.Service(
