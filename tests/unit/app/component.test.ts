@@ -115,7 +115,7 @@ describe("PhoenixApp", () => {
 
   it("puts user secret env in its own Secret and refers to each key", async () => {
     const { mocks } = await build({
-      secretEnv: pulumi.secret({ SENDGRID_API_KEY: "sg" }),
+      secretEnv: pulumi.secret<Record<string, string>>({ SENDGRID_API_KEY: "sg" }),
       secretEnvNames: ["SENDGRID_API_KEY"],
     });
     expect(ofType(mocks, SECRET).map((s) => field(s, "metadata.name"))).toContain("vsekai-uro-secret-env");
