@@ -15,33 +15,3 @@ export function disruptionBudget(settings: AppSettings, selector: Record<string,
     ? { minAvailable: 1, selector: { matchLabels: selector } }
     : { maxUnavailable: 1, selector: { matchLabels: selector } };
 }
-
-/** Soft spreading: prefer other nodes and zones, but still schedule on a small cluster. */
-export function spreading(selector: Record<string, string>): {
-  affinity: k8s.types.input.core.v1.Affinity;
-  topologySpreadConstraints: k8s.types.input.core.v1.TopologySpreadConstraint[];
-} {
-  return {
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          {
-            weight: 100,
-            podAffinityTerm: {
-              topologyKey: "kubernetes.io/hostname",
-              labelSelector: { matchLabels: selector },
-            },
-          },
-        ],
-      },
-    },
-    topologySpreadConstraints: [
-      {
-        maxSkew: 1,
-        topologyKey: "topology.kubernetes.io/zone",
-        whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: { matchLabels: selector },
-      },
-    ],
-  };
-}

@@ -3,11 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppPort, AppSettings, PullPolicy } from "../config/types.ts";
 import { GeneratedSecret } from "../secrets/index.ts";
-import type { Flow, Peer, S3Endpoint, SqlEndpoint } from "../shared/endpoints.ts";
+import type { ExternalPeer, Flow, Peer, S3Endpoint, SqlEndpoint } from "../shared/endpoints.ts";
 import { imageVersion, selectorLabels, workloadLabels } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
+import { softSpreading } from "../shared/spreading.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
-import { disruptionBudget, spreading } from "./availability.ts";
+import { disruptionBudget } from "./availability.ts";
 import {
   DATABASE_URL_KEY,
   GENERATED_SECRET_LENGTH,
@@ -37,6 +38,7 @@ export interface PhoenixAppArgs {
 
 /** `nobody`, the user Phoenix's generated release Dockerfile (and uro's) runs as. */
 const UID = 65534;
+const PUBLIC_HTTPS: ExternalPeer = { name: "public-https", external: true, cidrs: [] };
 const MIGRATE_RESOURCES = { cpu: "100m", memory: "512Mi", cpuLimit: "1" };
 
 /**
@@ -134,6 +136,8 @@ export class PhoenixApp extends pulumi.ComponentResource {
     ];
     const podBasics = {
       automountServiceAccountToken: false,
+      // Docker-link-style variables for every Service would land in the release's environment.
+      enableServiceLinks: false,
       securityContext: restrictedPodSecurity(UID),
       volumes,
     };
@@ -201,7 +205,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
             metadata: { labels },
             spec: {
               ...podBasics,
-              ...spreading(selector),
+              ...softSpreading(selector),
               // Time for Phoenix to drain connections after SIGTERM.
               terminationGracePeriodSeconds: 30,
               containers: [
@@ -325,6 +329,9 @@ function appFlows(app: Peer, migrate: Peer, sql: SqlEndpoint, s3: S3Endpoint, s:
           },
         ]
       : []),
+    // uro's optional integrations (OAuth providers, SendGrid, Turnstile) are HTTPS APIs at addresses
+    // nobody can list in advance: the port is the only restriction that holds.
+    { from: app, to: PUBLIC_HTTPS, ports: [443], reason: `${s.name} calls OAuth, mail and captcha APIs` },
     ...(s.migrate
       ? [{ from: migrate, to: sql.peer, ports: [sql.port], reason: `${s.name} migrations change the schema` }]
       : []),

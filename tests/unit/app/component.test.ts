@@ -211,6 +211,7 @@ describe("PhoenixApp", () => {
       ["uro", "cockroachdb", [26257]],
       ["uro", "seaweedfs-s3", [8333]],
       ["uro", "uro", [4369, 9100]],
+      ["uro", "public-https", [443]],
       ["uro-migrate", "cockroachdb", [26257]],
     ]);
     expect(app.peer.selector).toEqual({
