@@ -302,7 +302,6 @@ export class PhoenixApp extends pulumi.ComponentResource {
         build: {
           context: s.build.context,
           ...(s.build.dockerfile === undefined ? {} : { dockerfile: s.build.dockerfile }),
-          platform: "linux/amd64",
         },
         skipPush: !s.build.push,
       },

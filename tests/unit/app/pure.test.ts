@@ -163,7 +163,13 @@ describe("disruption budget", () => {
       ).minAvailable,
     ).toBe(1);
   });
-  it("never blocks a drain with a single pod", () => {
+  it("never blocks a drain with a single pod, fixed or as the autoscaling floor", () => {
+    expect(
+      disruptionBudget(
+        appSettings({ replicas: 3, autoscaling: { minReplicas: 1, maxReplicas: 4, cpuUtilization: 70 } }),
+        sel,
+      ),
+    ).toEqual({ maxUnavailable: 1, selector: { matchLabels: sel } });
     const pdb = disruptionBudget(appSettings({ replicas: 1 }), sel);
     expect(pdb.maxUnavailable).toBe(1);
     expect(pdb.minAvailable).toBeUndefined();
