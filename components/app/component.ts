@@ -9,17 +9,11 @@ import { containerResources } from "../shared/resources.ts";
 import { softSpreading } from "../shared/spreading.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
 import { disruptionBudget } from "./availability.ts";
-import {
-  DATABASE_URL_KEY,
-  GENERATED_SECRET_LENGTH,
-  SCRATCH_DIR,
-  SQL_CA_DIR,
-  appEnv,
-  generatedSecretNames,
-} from "./env.ts";
+import { DATABASE_URL_KEY, GENERATED_SECRET_LENGTH, appEnv, generatedSecretNames } from "./env.ts";
 import { contextTag } from "./image.ts";
 import { appUrl, ingressSpec } from "./ingress.ts";
 import { MIGRATION_JOB_LIMITS, migrationJobName } from "./migration.ts";
+import { appVolumeMounts, appVolumes } from "./pod.ts";
 import { appNames, migrateWorkload, peersQuery, serverWorkload } from "./names.ts";
 import { containerPorts, distributionPorts, peerServicePorts, servicePorts } from "./ports.ts";
 import { appProbes } from "./probes.ts";
@@ -117,23 +111,8 @@ export class PhoenixApp extends pulumi.ComponentResource {
       peersQuery: peersQuery(names, args.namespaceName, args.clusterDomain),
       sqlCa: args.sql.caSecretName !== undefined,
     });
-    const volumes = [
-      { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-      ...(args.sql.caSecretName === undefined
-        ? []
-        : [
-            {
-              name: "sql-ca",
-              secret: { secretName: args.sql.caSecretName, items: [{ key: "ca.crt", path: "ca.crt" }] },
-            },
-          ]),
-    ];
-    const volumeMounts = [
-      { name: "tmp", mountPath: SCRATCH_DIR },
-      ...(args.sql.caSecretName === undefined
-        ? []
-        : [{ name: "sql-ca", mountPath: SQL_CA_DIR, readOnly: true }]),
-    ];
+    const volumes = appVolumes(args.sql.caSecretName);
+    const volumeMounts = appVolumeMounts(args.sql.caSecretName !== undefined);
     const podBasics = {
       automountServiceAccountToken: false,
       // Docker-link-style variables for every Service would land in the release's environment.
