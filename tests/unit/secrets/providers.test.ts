@@ -21,12 +21,14 @@ async function createInFreshHost(provider: object, inputs: object): Promise<Reco
     allowSecrets: true,
   });
   const dir = mkdtempSync(join(process.cwd(), "node_modules", ".vsekai-host-"));
-  writeFileSync(join(dir, "provider.cjs"), text);
-  const script = `require("./provider.cjs").handler().create(${JSON.stringify(inputs)}).then(r => process.stdout.write(JSON.stringify(r.outs)))`;
-  return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" })) as Record<
-    string,
-    unknown
-  >;
+  try {
+    writeFileSync(join(dir, "provider.cjs"), text);
+    const script = `require("./provider.cjs").handler().create(${JSON.stringify(inputs)}).then(r => process.stdout.write(JSON.stringify(r.outs)))`;
+    const stdout = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("dynamic providers run in the engine's host", () => {
