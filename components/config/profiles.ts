@@ -6,7 +6,8 @@ import type { Environment } from "./types.ts";
 // staging in size, so a change tested on staging behaves the same on prod.
 
 export const COCKROACH_IMAGE = "cockroachdb/cockroach:v26.2.0";
-export const SEAWEEDFS_IMAGE = "chrislusf/seaweedfs:4.01";
+// 4.53 is the release of the SeaweedFS source the local images are built from (Go module commit 7506e5f).
+export const SEAWEEDFS_IMAGE = "chrislusf/seaweedfs:4.53";
 
 export interface Profile {
   cockroach: {

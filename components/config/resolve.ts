@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DIST_PORT, EPMD_PORT } from "../app/ports.ts";
+import { nodeCountProblem, nodeMemoryProblem } from "../cockroachdb/index.ts";
 import { memoryBytes, mebibytes } from "../shared/quantity.ts";
 import { looksSensitive } from "../shared/sensitive.ts";
 import { ConfigError, configKey, problemsFromZod, type ConfigProblem } from "./errors.ts";
@@ -31,6 +33,12 @@ export const MANAGED_APP_ENV = [
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_REGION",
+  "ECTO_IPV6",
+  "DATABASE_CA_CERT_FILE",
+  "ERL_AFLAGS",
+  "RELEASE_TMP",
+  "HOME",
+  "ERL_CRASH_DUMP",
 ] as const;
 
 /** uro's two endpoints: the API and the web front end, each reading its own port variable. */
@@ -131,15 +139,24 @@ function resolveSql(
       message: `${JSON.stringify(filerDatabase)} is not allowed: the filer needs a database of its own, apart from cockroach.database`,
     });
   }
+  const nodes = c.nodes ?? profile.cockroach.nodes;
+  const nodesProblem = nodeCountProblem(nodes);
+  if (nodesProblem !== undefined)
+    problems.push({ key: configKey(["cockroach", "nodes"]), message: nodesProblem });
+  const clusterResources = resources(c.resources, profile.cockroach);
+  const memoryProblem = nodeMemoryProblem(clusterResources.memory);
+  if (memoryProblem !== undefined) {
+    problems.push({ key: configKey(["cockroach", "resources", "memory"]), message: memoryProblem });
+  }
   return {
     mode: "cluster",
     image: c.image ?? COCKROACH_IMAGE,
-    nodes: c.nodes ?? profile.cockroach.nodes,
+    nodes,
     storage: {
       size: c.storage?.size ?? profile.cockroach.storageSize,
       storageClass: c.storage?.storageClass ?? input.storageClass,
     },
-    resources: resources(c.resources, profile.cockroach),
+    resources: clusterResources,
     tls: c.tls ?? true,
     locality: c.locality,
     database,
@@ -252,6 +269,20 @@ function resolveApp(
         message: `${p.port} is not allowed: port numbers must be unique`,
       });
   });
+  const distribution = a.distribution ?? true;
+  ports.forEach((p, i) => {
+    if (distribution && (p.port === EPMD_PORT || p.port === DIST_PORT))
+      problems.push({
+        key: key("ports", i, "port"),
+        message: `${p.port} is not allowed: Erlang distribution uses ${EPMD_PORT} (epmd) and ${DIST_PORT}; pick another port or set app.distribution to false`,
+      });
+    if (p.envVar !== undefined && (MANAGED_APP_ENV as readonly string[]).includes(p.envVar))
+      problems.push({
+        key: key("ports", i, "envVar"),
+        message: `${JSON.stringify(p.envVar)} is not allowed: the stack sets that variable itself`,
+      });
+  });
+  const portEnv = new Set(ports.flatMap((p) => (p.envVar === undefined ? [] : [p.envVar])));
   const healthPort = a.healthPort ?? ports[0]?.name ?? "api";
   if (!portNames.includes(healthPort)) {
     problems.push({
@@ -261,7 +292,7 @@ function resolveApp(
   }
   const env = a.env ?? {};
   for (const name of Object.keys(env)) {
-    if ((MANAGED_APP_ENV as readonly string[]).includes(name)) {
+    if ((MANAGED_APP_ENV as readonly string[]).includes(name) || portEnv.has(name)) {
       problems.push({
         key: key("env", name),
         message: `is set by the stack itself and cannot be overridden`,
@@ -279,6 +310,7 @@ function resolveApp(
     if (
       (MANAGED_APP_ENV as readonly string[]).includes(name) ||
       generatedSecrets.includes(name) ||
+      portEnv.has(name) ||
       name in env
     ) {
       problems.push({
@@ -339,12 +371,18 @@ function resolveApp(
       tlsSecretName: a.ingress?.tlsSecretName,
       paths: ingressPaths,
     },
-    distribution: a.distribution ?? true,
+    distribution,
   };
 }
 
-function resolveNetworking(input: StackConfigInput): NetworkingSettings {
+function resolveNetworking(input: StackConfigInput, problems: ConfigProblem[]): NetworkingSettings {
   const n = input.networking ?? {};
+  if (n.exposeSql === true && input.cockroach?.mode === "external") {
+    problems.push({
+      key: configKey(["networking", "exposeSql"]),
+      message: `true is not allowed with cockroach.mode "external": the database runs elsewhere and is not this stack's to expose`,
+    });
+  }
   return {
     exposeSql: n.exposeSql ?? false,
     exposeS3: n.exposeS3 ?? false,
@@ -378,7 +416,7 @@ export function resolveStackConfig(raw: unknown, stack: string): StackSettings {
     sql: resolveSql(input, profile, problems),
     seaweedfs: resolveSeaweedfs(input, profile, problems),
     app: resolveApp(input, profile, problems),
-    networking: resolveNetworking(input),
+    networking: resolveNetworking(input, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;

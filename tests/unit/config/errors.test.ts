@@ -186,6 +186,37 @@ describe("bad stack config is refused with the key, the value and what is allowe
         "vsekai-infra:app.autoscaling.minReplicas: 5 is not allowed: greater than autoscaling.maxReplicas (3)",
       ],
     ],
+    [
+      "two CockroachDB nodes",
+      { ...base, cockroach: { nodes: 2 } },
+      [
+        "vsekai-infra:cockroach.nodes: 2 is not allowed: with two nodes the loss of either stops every range (no majority of three replicas); use 1 for dev or 3 and more",
+      ],
+    ],
+    [
+      "CockroachDB node memory too small",
+      { ...base, cockroach: { resources: { memory: "512Mi" } } },
+      [
+        'vsekai-infra:cockroach.resources.memory: "512Mi" is not allowed: a CockroachDB node needs at least 1024Mi (a quarter each for cache and SQL memory, the rest for its heap)',
+      ],
+    ],
+    [
+      "app port on the Erlang distribution port",
+      { ...base, app: { ...app, ports: [{ name: "api", port: 9100 }] } },
+      [
+        "vsekai-infra:app.ports[0].port: 9100 is not allowed: Erlang distribution uses 4369 (epmd) and 9100; pick another port or set app.distribution to false",
+      ],
+    ],
+    [
+      "port variable the stack already sets",
+      { ...base, app: { ...app, ports: [{ name: "api", port: 4000, envVar: "POOL_SIZE" }] } },
+      ['vsekai-infra:app.ports[0].envVar: "POOL_SIZE" is not allowed: the stack sets that variable itself'],
+    ],
+    [
+      "app.env fighting a port variable",
+      { ...base, app: { ...app, env: { WEB_PORT: "8080" } } },
+      ["vsekai-infra:app.env.WEB_PORT: is set by the stack itself and cannot be overridden"],
+    ],
   ])("%s", (_name, raw, expected) => {
     expect(problems(raw)).toEqual(expected);
   });
