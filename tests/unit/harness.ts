@@ -90,3 +90,25 @@ export function field<T = unknown>(r: Recorded, path: string): T {
   }
   return current as T;
 }
+
+/** The signature Pulumi marks a serialized secret with (`{ [SECRET_SIG]: "1b47…", value }`). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+export function isSecretEnvelope(value: unknown): value is { value: unknown } {
+  return value !== null && typeof value === "object" && SECRET_SIG in value;
+}
+
+/** A recorded value with every secret envelope replaced by what it wraps, for assertions on content. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretEnvelope(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+/** A Secret's keys, from stringData and data alike (the kubernetes SDK marks stringData secret). */
+export function secretKeys(r: Recorded): string[] {
+  const stringData = unwrapSecrets(r.inputs.stringData) as Record<string, unknown> | undefined;
+  const data = unwrapSecrets(r.inputs.data) as Record<string, unknown> | undefined;
+  return [...Object.keys(stringData ?? {}), ...Object.keys(data ?? {})];
+}

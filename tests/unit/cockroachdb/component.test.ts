@@ -8,6 +8,7 @@ import {
   ofType,
   one,
   settle,
+  secretKeys,
   valueOf,
   type MockState,
   type Recorded,
@@ -35,16 +36,6 @@ const SECRET = "kubernetes:core/v1:Secret";
 const SERVICE = "kubernetes:core/v1:Service";
 const CERTIFICATE = "pulumi-nodejs:dynamic/vsekai:IssuedCertificate";
 const AUTHORITY = "pulumi-nodejs:dynamic/vsekai:CertificateAuthority";
-/** The signature Pulumi marks a serialized secret with. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
-/** A Secret's stringData keys; the kubernetes SDK marks the whole map secret, so unwrap it first. */
-function secretKeys(r: Recorded): string[] {
-  const data = field<Record<string, unknown>>(r, "stringData");
-  const plain = SECRET_SIG in data ? (data.value as Record<string, unknown>) : data;
-  return Object.keys(plain);
-}
-
 async function build(
   overrides: Partial<CockroachClusterSettings> = {},
 ): Promise<{ mocks: MockState; cluster: CockroachCluster }> {

@@ -217,6 +217,19 @@ describe("bad stack config is refused with the key, the value and what is allowe
       { ...base, app: { ...app, env: { WEB_PORT: "8080" } } },
       ["vsekai-infra:app.env.WEB_PORT: is set by the stack itself and cannot be overridden"],
     ],
+    [
+      "exposing a database that runs elsewhere",
+      {
+        ...base,
+        cockroach: { mode: "external" },
+        databaseUrl: "postgres://uro@db.example.org:5432/uro",
+        filerDatabaseUrl: "postgres://seaweedfs@db.example.org:5432/seaweedfs",
+        networking: { exposeSql: true },
+      },
+      [
+        'vsekai-infra:networking.exposeSql: true is not allowed with cockroach.mode "external": the database runs elsewhere and is not this stack\'s to expose',
+      ],
+    ],
   ])("%s", (_name, raw, expected) => {
     expect(problems(raw)).toEqual(expected);
   });
