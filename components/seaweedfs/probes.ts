@@ -1,0 +1,85 @@
+import type * as k8s from "@pulumi/kubernetes";
+
+type Probe = k8s.types.input.core.v1.Probe;
+
+// Health checks on the endpoints each SeaweedFS server really has. Readiness says "send me traffic" and
+// may depend on other parts of the cluster; liveness says "restart me" and only ever checks the process
+// itself, so an outage elsewhere (no raft leader, SQL down) never turns into a restart storm.
+
+export const HTTP_PORT_NAME = "http";
+export const GRPC_PORT_NAME = "grpc";
+export const METRICS_PORT_NAME = "metrics";
+
+export interface ServerProbes {
+  startupProbe: Probe;
+  readinessProbe: Probe;
+  livenessProbe: Probe;
+}
+
+function get(path: string): Probe["httpGet"] {
+  return { path, port: HTTP_PORT_NAME, scheme: "HTTP" };
+}
+
+/**
+ * `/cluster/status` answers whenever the HTTP server runs; `/cluster/healthz` answers 503 until this
+ * master knows a raft leader (and may spend up to 5 s checking locks when it is the leader, hence the
+ * timeout). Masters must run with podManagementPolicy Parallel: none is ready before a quorum is up.
+ */
+export function masterProbes(): ServerProbes {
+  return {
+    startupProbe: {
+      httpGet: get("/cluster/status"),
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+      failureThreshold: 60,
+    },
+    readinessProbe: {
+      httpGet: get("/cluster/healthz"),
+      periodSeconds: 10,
+      timeoutSeconds: 8,
+      failureThreshold: 3,
+    },
+    livenessProbe: {
+      httpGet: get("/cluster/status"),
+      periodSeconds: 15,
+      timeoutSeconds: 5,
+      failureThreshold: 4,
+    },
+  };
+}
+
+/**
+ * `/healthz` fails while the server is stopping or not heartbeating to a master; `/status` is purely
+ * local. A volume server loads every volume's index before it serves, which takes minutes on a full
+ * disk, so startup gets up to fifteen minutes.
+ */
+export function volumeProbes(): ServerProbes {
+  return {
+    startupProbe: { httpGet: get("/status"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 90 },
+    readinessProbe: { httpGet: get("/healthz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: get("/status"), periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+  };
+}
+
+/**
+ * The filer's `/healthz` reads from the SQL store: right for readiness, wrong for liveness (restarting
+ * filers does not bring a database back, and crash-loop back-off would delay recovery once it is back).
+ * Liveness is the HTTP port accepting connections.
+ */
+export function filerProbes(): ServerProbes {
+  const listening: Probe["tcpSocket"] = { port: HTTP_PORT_NAME };
+  return {
+    startupProbe: { tcpSocket: listening, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
+    readinessProbe: { httpGet: get("/healthz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: listening, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+  };
+}
+
+/** The gateway's `/healthz` (an alias of `/status`) needs no credentials and is local to the process. */
+export function s3Probes(): ServerProbes {
+  return {
+    startupProbe: { httpGet: get("/healthz"), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
+    readinessProbe: { httpGet: get("/healthz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: get("/healthz"), periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+  };
+}
