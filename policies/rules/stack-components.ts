@@ -35,15 +35,11 @@ export interface ProgramCall {
 function calls(container: Container, program: string): ProgramCall[] {
   const line = argv(container);
   const direct = line.findIndex((a) => basename(a) === program);
-  if (direct >= 0) {
-    const rest = line.slice(direct + 2);
-    return [{ command: line[direct + 1] ?? "", flags: parseFlags(rest), rest }];
-  }
+  if (direct >= 0) return [subcommand(line.slice(direct + 1))];
   // The official images' entrypoints take the subcommand as the first argument (`args: ["start", …]`).
   const image = container.image ?? "";
   if (container.command === undefined && imageRuns(image, program) && container.args?.length) {
-    const [command = "", ...rest] = container.args;
-    return [{ command, flags: parseFlags(rest), rest }];
+    return [subcommand(container.args)];
   }
   const script = shellScript(line);
   if (script === undefined) return [];
@@ -52,10 +48,16 @@ function calls(container: Container, program: string): ProgramCall[] {
     .map((statement) => statement.trim().split(/\s+/))
     .flatMap((words) => {
       const at = words.findIndex((w) => basename(w) === program);
-      if (at < 0) return [];
-      const rest = words.slice(at + 2);
-      return [{ command: words[at + 1] ?? "", flags: parseFlags(rest), rest }];
+      return at < 0 ? [] : [subcommand(words.slice(at + 1))];
     });
+}
+
+/** The subcommand and its flags, after any global flags (`weed -logtostderr=true master …`). */
+function subcommand(words: string[]): ProgramCall {
+  const at = words.findIndex((w) => !w.startsWith("-"));
+  if (at < 0) return { command: "", flags: parseFlags(words), rest: words };
+  const rest = words.slice(at + 1);
+  return { command: words[at] ?? "", flags: parseFlags(rest), rest };
 }
 
 function imageRuns(image: string, program: string): boolean {
