@@ -124,10 +124,9 @@ describe("pod security rules fire with the exact message", () => {
   });
 
   it("reads Pods, DaemonSets and CronJobs as well as the apps/v1 kinds", async () => {
-    const spec = podSpecOf(appDeployment().props);
-    delete (firstContainer(appDeployment().props).securityContext as Props).privileged;
-    const privileged = structuredClone(spec);
-    ((privileged.containers as Props[])[0]!.securityContext as Props).privileged = true;
+    const props = appDeployment().props;
+    (firstContainer(props).securityContext as Props).privileged = true;
+    const privileged = podSpecOf(props);
     const pod = { type: TYPES.pod, name: "debug", props: { metadata: { name: "debug" }, spec: privileged } };
     const cron = {
       type: TYPES.cronJob,
