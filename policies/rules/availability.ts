@@ -32,7 +32,7 @@ function labelsOf(workload: Workload): Record<string, string> {
 
 /** The fewest pods a workload runs: its replicas, or its HPA's floor when the HPA owns the count. */
 function minimumPods(workload: Workload, hpas: Hpa[]): number {
-  if (workload.replicas !== undefined) return workload.replicas;
+  if (workload.replicasDeclared) return workload.replicas ?? 1;
   const hpa = hpas.find(
     (h) =>
       h.spec?.scaleTargetRef?.kind === workload.kind &&
@@ -230,7 +230,7 @@ const seaweedfsReplication: StackValidationPolicy = {
         return call ? [{ workload, call }] : [];
       }),
     );
-    const servers = volumes.reduce((sum, v) => sum + (v.workload.replicas ?? 0), 0);
+    const servers = volumes.reduce((sum, v) => sum + (v.workload.replicas ?? 1), 0);
     const declares = (flag: string) => volumes.some((v) => known(() => v.call.flags.get(flag)) !== undefined);
     for (const { urn, workload } of workloads) {
       for (const c of workload.template.spec?.containers ?? []) {

@@ -127,6 +127,8 @@ export interface Workload {
   metadata: ObjectMeta;
   /** Desired pods; undefined when another controller (an HPA) owns the count or the kind has none. */
   replicas?: number;
+  /** Whether the spec sets `replicas` (when it does not, an HPA may own the count). */
+  replicasDeclared: boolean;
   selector?: LabelSelector;
   template: PodTemplate;
   /** StatefulSet volumeClaimTemplates by name: each pod gets its own PVC under that volume name. */
@@ -228,6 +230,7 @@ export function workloadOf(type: string, props: Json, resourceName: string): Wor
     namespace: known(() => metadata.namespace),
     metadata,
     replicas,
+    replicasDeclared: "replicas" in spec,
     selector,
     template,
     claimTemplates,

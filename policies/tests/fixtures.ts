@@ -246,7 +246,8 @@ export function seaweedVolume(replicas = 3, extraArgs: string[] = []): TestResou
 const appWorkload = { name: "uro", component: "server", instance: "prod" };
 export const APP_SELECTOR = selectorLabels(appWorkload);
 
-export function appDeployment(replicas: number | undefined = 3): TestResource {
+/** `"hpa"` leaves `replicas` out, as the app does when an HPA owns the count. */
+export function appDeployment(replicas: number | "hpa" = 3): TestResource {
   const labels = workloadLabels(appWorkload, "d9679031f452");
   const httpGet = { path: "/health", port: "api", scheme: "HTTP" };
   return {
@@ -257,7 +258,7 @@ export function appDeployment(replicas: number | undefined = 3): TestResource {
       kind: "Deployment",
       metadata: { name: "vsekai-uro", namespace: NS, labels },
       spec: {
-        ...(replicas === undefined ? {} : { replicas }),
+        ...(replicas === "hpa" ? {} : { replicas }),
         selector: { matchLabels: APP_SELECTOR },
         template: {
           metadata: { labels },
