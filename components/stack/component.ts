@@ -1,0 +1,92 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PhoenixApp } from "../app/index.ts";
+import { CockroachCluster } from "../cockroachdb/index.ts";
+import type { StackSettings } from "../config/types.ts";
+import { NetworkPolicies, StackNetwork } from "../networking/index.ts";
+import { SeaweedfsCluster } from "../seaweedfs/index.ts";
+import type { Flow, SqlEndpoint } from "../shared/endpoints.ts";
+import { externalSqlEndpoint } from "./external-sql.ts";
+
+/**
+ * The whole V-Sekai backend in one namespace: the SQL tier (a CockroachDB cluster, or an external
+ * endpoint), SeaweedFS with its metadata in that SQL database, the Phoenix app, and NetworkPolicies
+ * derived from the connections the three declare.
+ */
+export class VSekaiStack extends pulumi.ComponentResource {
+  readonly appUrl: pulumi.Output<string>;
+  readonly namespace: pulumi.Output<string>;
+  readonly sqlHost: pulumi.Output<string>;
+  readonly sqlPort: number;
+  readonly databaseUrl: pulumi.Output<string>;
+  readonly s3Endpoint: pulumi.Output<string>;
+  readonly s3Bucket: string;
+  readonly s3AccessKeyId: pulumi.Output<string>;
+  readonly s3SecretAccessKey: pulumi.Output<string>;
+
+  constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
+    super("vsekai:stack:VSekaiStack", name, {}, opts);
+    const child = { parent: this };
+    const prefix = "vsekai";
+    const network = new StackNetwork(
+      "network",
+      {
+        namespaceName: settings.namespace,
+        environment: settings.environment,
+        settings: settings.networking,
+        instance: settings.stack,
+      },
+      child,
+    );
+    const common = {
+      namespace: network.namespace.metadata.name,
+      namespaceName: settings.namespace,
+      instance: settings.stack,
+      clusterDomain: settings.clusterDomain,
+      imagePullPolicy: settings.imagePullPolicy,
+      prefix,
+    };
+
+    let sql: SqlEndpoint;
+    const flows: Flow[] = [];
+    if (settings.sql.mode === "cluster") {
+      const cockroach = new CockroachCluster("cockroachdb", { ...common, settings: settings.sql }, child);
+      sql = cockroach.endpoint;
+      flows.push(...cockroach.flows);
+    } else {
+      sql = externalSqlEndpoint(settings.sql);
+    }
+    const seaweedfs = new SeaweedfsCluster(
+      "seaweedfs",
+      { ...common, settings: settings.seaweedfs, sql },
+      child,
+    );
+    const app = new PhoenixApp("app", { ...common, settings: settings.app, sql, s3: seaweedfs.s3 }, child);
+    flows.push(...seaweedfs.flows, ...app.flows);
+    new NetworkPolicies(
+      "policies",
+      {
+        namespace: common.namespace,
+        instance: settings.stack,
+        settings: settings.networking,
+        flows,
+        app: app.peer,
+        appPorts: app.ports,
+        sql,
+        s3: seaweedfs.s3,
+        prefix,
+      },
+      child,
+    );
+
+    this.appUrl = app.url;
+    this.namespace = common.namespace;
+    this.sqlHost = sql.host;
+    this.sqlPort = sql.port;
+    this.databaseUrl = pulumi.secret(sql.appUrl);
+    this.s3Endpoint = seaweedfs.s3.url;
+    this.s3Bucket = seaweedfs.s3.bucket;
+    this.s3AccessKeyId = pulumi.secret(seaweedfs.s3.accessKeyId);
+    this.s3SecretAccessKey = pulumi.secret(seaweedfs.s3.secretAccessKey);
+    this.registerOutputs({ appUrl: this.appUrl, sqlHost: this.sqlHost, s3Endpoint: this.s3Endpoint });
+  }
+}
