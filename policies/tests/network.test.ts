@@ -108,7 +108,7 @@ describe("no-internal-exposure", () => {
       template: { metadata: { labels: Record<string, string> }; spec: { containers: { args: string[] }[] } };
     };
     spec.template.metadata.labels = { app: "filer" };
-    spec.template.spec.containers[0]!.args = ["-logtostderr=true", "filer", "-port=8888"];
+    for (const c of spec.template.spec.containers) c.args = ["-logtostderr=true", "filer", "-port=8888"];
     const filerService = service("filer", { app: "filer" }, [{ name: "http", port: 8888 }]);
     const route = ingress("files", "filer", { number: 8888 });
     const found = await stackViolations(rule("no-internal-exposure"), [filerPods, filerService, route]);
