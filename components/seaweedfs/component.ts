@@ -9,7 +9,7 @@ import { containerResources } from "../shared/resources.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
 import { softSpreading } from "../shared/spreading.ts";
 import { DATA_DIR, WEED_BINARY, filerArgs, masterArgs, s3Args, volumeArgs } from "./args.ts";
-import { bucketJobScript } from "./bucket.ts";
+import { bucketJobScript, bucketNameProblem } from "./bucket.ts";
 import { FILER_CONFIG_DIR, FILER_CONFIG_FILE, SQL_CA_DIR, SQL_CA_FILE, filerToml } from "./filer-config.ts";
 import { S3_CONFIG_DIR, S3_CONFIG_FILE, s3IdentitiesJson } from "./identities.ts";
 import {
@@ -100,6 +100,19 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** Throws, naming the setting, for what no SeaweedFS cluster could run with. */
+function checkSettings(s: SeaweedfsSettings): void {
+  const replication = replicationProblem(s.replication, s.volumeServers);
+  if (replication) throw new Error(`seaweedfs.replication: ${replication}`);
+  if (!Number.isInteger(s.masters) || s.masters < 1 || s.masters % 2 === 0) {
+    throw new Error(
+      `seaweedfs.masters: ${s.masters} is not allowed: raft needs an odd number of masters (1, 3, 5…)`,
+    );
+  }
+  const bucket = bucketNameProblem(s.bucket);
+  if (bucket) throw new Error(`seaweedfs.bucket: ${bucket}`);
+}
+
 /** The pods of each part, by the labels NetworkPolicies select on. */
 export interface SeaweedfsPeers {
   master: Peer;
@@ -129,11 +142,11 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
   readonly bucketJob: k8s.batch.v1.Job;
 
   constructor(name: string, args: SeaweedfsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Refused before anything is registered, so a bad setting leaves no half-declared component behind.
+    checkSettings(args.settings);
     super("vsekai:seaweedfs:SeaweedfsCluster", name, {}, opts);
     const child = { parent: this };
     const s = args.settings;
-    const problem = replicationProblem(s.replication, s.volumeServers);
-    if (problem) throw new Error(`seaweedfs.replication: ${problem}`);
 
     const names = seaweedfsNames(args.prefix);
     const address = { names, namespace: args.namespaceName, clusterDomain: args.clusterDomain };

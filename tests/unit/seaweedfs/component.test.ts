@@ -1,0 +1,565 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeEach, describe, expect, it } from "vitest";
+import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../../../components/app/env.ts";
+import type { SeaweedfsSettings } from "../../../components/config/types.ts";
+import { CONFIG_HASH_ANNOTATION, SeaweedfsCluster } from "../../../components/seaweedfs/index.ts";
+import type { SqlEndpoint } from "../../../components/shared/endpoints.ts";
+import {
+  field,
+  installMocks,
+  ofType,
+  one,
+  secretKeys,
+  settle,
+  unwrapSecrets,
+  valueOf,
+  type MockState,
+  type Recorded,
+} from "../harness.ts";
+import { FILER_PASSWORD, MASTER_FQDNS, clusterArgs, filerConnection } from "./fixtures.ts";
+
+type Probe = { httpGet?: { path: string; port: string }; tcpSocket?: { port: string } };
+type Container = {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  ports?: { name: string; containerPort: number; protocol: string }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+  resources?: { requests: Record<string, string>; limits: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+};
+type Volume = { name: string; secret?: { secretName: string; items: { key: string; path: string }[] } };
+
+const STS = "kubernetes:apps/v1:StatefulSet";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const JOB = "kubernetes:batch/v1:Job";
+const SECRET = "kubernetes:core/v1:Secret";
+const SERVICE = "kubernetes:core/v1:Service";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+
+async function build(
+  overrides: Partial<SeaweedfsSettings> = {},
+  sql: Partial<SqlEndpoint> = {},
+): Promise<{ mocks: MockState; cluster: SeaweedfsCluster }> {
+  const mocks = installMocks();
+  const cluster = new SeaweedfsCluster("seaweedfs", clusterArgs(overrides, sql));
+  await valueOf(cluster.s3.url);
+  await valueOf(cluster.s3.credentialsSecretName);
+  await settle();
+  return { mocks, cluster };
+}
+
+function container(r: Recorded): Container {
+  return field<Container[]>(r, "spec.template.spec.containers")[0] as Container;
+}
+
+function volumes(r: Recorded): Volume[] {
+  return field<Volume[]>(r, "spec.template.spec.volumes");
+}
+
+function stringData(r: Recorded): Record<string, string> {
+  return unwrapSecrets(r.inputs.stringData) as Record<string, string>;
+}
+
+describe("SeaweedfsCluster, production-shaped", () => {
+  let mocks: MockState;
+  let cluster: SeaweedfsCluster;
+
+  beforeEach(async () => {
+    ({ mocks, cluster } = await build());
+  });
+
+  it("runs three raft masters in parallel, each with every peer and its own FQDN", () => {
+    const sts = one(mocks, STS, "master");
+    expect(field(sts, "metadata.name")).toBe("vsekai-seaweedfs-master");
+    expect(field(sts, "spec.serviceName")).toBe("vsekai-seaweedfs-master-peers");
+    expect(field(sts, "spec.replicas")).toBe(3);
+    expect(field(sts, "spec.podManagementPolicy")).toBe("Parallel");
+    const master = container(sts);
+    expect(master.image).toBe("chrislusf/seaweedfs:4.01");
+    expect(master.command).toEqual(["/usr/bin/weed"]);
+    expect(master.args).toEqual(
+      expect.arrayContaining([
+        "master",
+        `-peers=${MASTER_FQDNS.join(",")}`,
+        "-ip=$(POD_NAME).vsekai-seaweedfs-master-peers.vsekai-test.svc.cluster.local",
+        "-ip.bind=0.0.0.0",
+        "-mdir=/data",
+        "-volumeSizeLimitMB=4096",
+        "-defaultReplication=001",
+      ]),
+    );
+    expect(master.env).toContainEqual({
+      name: "POD_NAME",
+      valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+    });
+    expect(master.ports).toEqual([
+      { name: "http", containerPort: 9333, protocol: "TCP" },
+      { name: "grpc", containerPort: 19333, protocol: "TCP" },
+      { name: "metrics", containerPort: 9327, protocol: "TCP" },
+    ]);
+    expect(master.readinessProbe?.httpGet).toMatchObject({ path: "/cluster/healthz", port: "http" });
+    expect(master.livenessProbe?.httpGet).toMatchObject({ path: "/cluster/status", port: "http" });
+    expect(master.startupProbe?.httpGet?.path).toBe("/cluster/status");
+  });
+
+  it("keeps master metadata and volume data on PVCs, retained on scale-down", () => {
+    for (const [part, size] of [
+      ["master", "1Gi"],
+      ["volume", "100Gi"],
+    ] as const) {
+      const sts = one(mocks, STS, part);
+      expect(field(sts, "spec.volumeClaimTemplates"), part).toEqual([
+        {
+          metadata: {
+            name: "data",
+            labels: {
+              "app.kubernetes.io/name": "seaweedfs",
+              "app.kubernetes.io/instance": "test",
+              "app.kubernetes.io/component": part,
+            },
+          },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: "fast-ssd",
+            resources: { requests: { storage: size } },
+          },
+        },
+      ]);
+      expect(container(sts).volumeMounts).toEqual([
+        { name: "data", mountPath: "/data" },
+        { name: "tmp", mountPath: "/tmp" },
+      ]);
+      expect(field(sts, "spec.persistentVolumeClaimRetentionPolicy")).toEqual({
+        whenDeleted: "Retain",
+        whenScaled: "Retain",
+      });
+      // Nothing but /tmp is an emptyDir: no data on ephemeral storage.
+      expect(volumes(sts).map((v) => v.name)).toEqual(["tmp"]);
+    }
+  });
+
+  it("runs volume servers with their slot count, all masters and their own FQDN", () => {
+    const sts = one(mocks, STS, "volume");
+    expect(field(sts, "metadata.name")).toBe("vsekai-seaweedfs-volume");
+    expect(field(sts, "spec.serviceName")).toBe("vsekai-seaweedfs-volume-peers");
+    expect(field(sts, "spec.replicas")).toBe(3);
+    expect(field(sts, "spec.template.spec.terminationGracePeriodSeconds")).toBe(60);
+    const volume = container(sts);
+    expect(volume.args).toEqual(
+      expect.arrayContaining([
+        "volume",
+        "-max=23",
+        "-dir=/data",
+        `-mserver=${MASTER_FQDNS.join(",")}`,
+        "-ip=$(POD_NAME).vsekai-seaweedfs-volume-peers.vsekai-test.svc.cluster.local",
+      ]),
+    );
+    expect(volume.readinessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "http" });
+    expect(volume.livenessProbe?.httpGet).toMatchObject({ path: "/status", port: "http" });
+    expect(volume.ports?.map((p) => [p.name, p.containerPort])).toEqual([
+      ["http", 8080],
+      ["grpc", 18080],
+      ["metrics", 9327],
+    ]);
+  });
+
+  it("publishes not-ready masters and volume servers on headless Services, and ClusterIP ones for clients", () => {
+    const services = Object.fromEntries(
+      ofType(mocks, SERVICE).map((s) => [field<string>(s, "metadata.name"), s]),
+    );
+    expect(Object.keys(services).sort()).toEqual([
+      "vsekai-seaweedfs-filer",
+      "vsekai-seaweedfs-master",
+      "vsekai-seaweedfs-master-peers",
+      "vsekai-seaweedfs-s3",
+      "vsekai-seaweedfs-volume-peers",
+    ]);
+    for (const headless of ["vsekai-seaweedfs-master-peers", "vsekai-seaweedfs-volume-peers"]) {
+      const svc = services[headless] as Recorded;
+      expect(field(svc, "spec.clusterIP"), headless).toBe("None");
+      expect(field(svc, "spec.publishNotReadyAddresses"), headless).toBe(true);
+    }
+    for (const clusterIp of ["vsekai-seaweedfs-master", "vsekai-seaweedfs-filer", "vsekai-seaweedfs-s3"]) {
+      expect(field(services[clusterIp] as Recorded, "spec.type"), clusterIp).toBe("ClusterIP");
+    }
+    expect(field(services["vsekai-seaweedfs-filer"] as Recorded, "spec.ports")).toEqual([
+      { name: "http", port: 8888, targetPort: "http", protocol: "TCP" },
+      { name: "grpc", port: 18888, targetPort: "grpc", protocol: "TCP" },
+    ]);
+    expect(field(services["vsekai-seaweedfs-s3"] as Recorded, "spec.ports")).toEqual([
+      { name: "http", port: 8333, targetPort: "http", protocol: "TCP" },
+    ]);
+    // Every Service selects the pods of its own part.
+    for (const [svcName, part] of [
+      ["vsekai-seaweedfs-master", "master"],
+      ["vsekai-seaweedfs-volume-peers", "volume"],
+      ["vsekai-seaweedfs-filer", "filer"],
+      ["vsekai-seaweedfs-s3", "s3"],
+    ] as const) {
+      const workload = [...ofType(mocks, STS), ...ofType(mocks, DEPLOYMENT)].find(
+        (w) =>
+          field<Record<string, string>>(w, "spec.selector.matchLabels")["app.kubernetes.io/component"] ===
+          part,
+      ) as Recorded;
+      expect(field(services[svcName] as Recorded, "spec.selector"), svcName).toEqual(
+        field(workload, "spec.selector.matchLabels"),
+      );
+    }
+  });
+
+  it("runs stateless filers on the postgres2 store, configured from a Secret with the SQL CA mounted", () => {
+    const filer = one(mocks, DEPLOYMENT, "filer");
+    expect(field(filer, "metadata.name")).toBe("vsekai-seaweedfs-filer");
+    expect(field(filer, "spec.replicas")).toBe(2);
+    const c = container(filer);
+    expect(c.args).toEqual(
+      expect.arrayContaining(["filer", "-ip=$(POD_IP)", `-master=${MASTER_FQDNS.join(",")}`, "-port=8888"]),
+    );
+    expect(c.env).toContainEqual({ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+    expect(c.workingDir).toBe("/tmp");
+    expect(volumes(filer)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: "config",
+          secret: expect.objectContaining({
+            secretName: "vsekai-seaweedfs-filer-config",
+            items: [{ key: "filer.toml", path: "filer.toml" }],
+          }),
+        }),
+        expect.objectContaining({
+          name: "sql-ca",
+          secret: expect.objectContaining({
+            secretName: "vsekai-cockroachdb-ca",
+            items: [{ key: "ca.crt", path: "ca.crt" }],
+          }),
+        }),
+      ]),
+    );
+    expect(c.volumeMounts).toEqual([
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "config", mountPath: "/etc/seaweedfs", readOnly: true },
+      { name: "sql-ca", mountPath: "/etc/seaweedfs-sql-ca", readOnly: true },
+    ]);
+    expect(c.readinessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "http" });
+    expect(c.livenessProbe?.tcpSocket).toEqual({ port: "http" });
+
+    const config = one(mocks, SECRET, "filer-config");
+    expect(secretKeys(config)).toEqual(["filer.toml"]);
+    const toml = stringData(config)["filer.toml"] ?? "";
+    expect(toml).toContain("[postgres2]\nenabled = true");
+    expect(toml).toContain(`password = "${FILER_PASSWORD}"`);
+    expect(toml).toContain('sslmode = "verify-full"');
+    expect(toml).toContain('sslrootcert = "/etc/seaweedfs-sql-ca/ca.crt"');
+  });
+
+  it("keeps the filer password in its Secret only: no ConfigMap, env value, arg or annotation holds it", () => {
+    expect(ofType(mocks, CONFIGMAP)).toEqual([]);
+    const elsewhere = mocks.resources.filter((r) => !(r.type === SECRET && r.name.endsWith("filer-config")));
+    for (const r of elsewhere) {
+      expect(JSON.stringify(unwrapSecrets(r.inputs)), `${r.type} ${r.name}`).not.toContain(FILER_PASSWORD);
+    }
+    for (const w of [...ofType(mocks, STS), ...ofType(mocks, DEPLOYMENT), ...ofType(mocks, JOB)]) {
+      for (const e of container(w).env ?? []) {
+        expect(e.value === undefined || e.value === "/tmp", `${w.name} ${e.name}`).toBe(true);
+      }
+    }
+  });
+
+  it("rolls filers and gateways when their config changes, by a digest in the pod template", () => {
+    for (const part of ["filer", "s3"]) {
+      const annotations = field<Record<string, string>>(
+        one(mocks, DEPLOYMENT, part),
+        "spec.template.metadata.annotations",
+      );
+      expect(annotations[CONFIG_HASH_ANNOTATION], part).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("serves S3 on 8333 from the filer Service, with identities from a Secret", () => {
+    const s3 = one(mocks, DEPLOYMENT, "s3");
+    expect(field(s3, "metadata.name")).toBe("vsekai-seaweedfs-s3");
+    expect(field(s3, "spec.replicas")).toBe(2);
+    const c = container(s3);
+    expect(c.args?.slice(1, 3)).toEqual(["s3", "-port=8333"]);
+    expect(c.args).toContain("-filer=vsekai-seaweedfs-filer.vsekai-test.svc.cluster.local:8888");
+    expect(c.args).toContain("-config=/etc/seaweedfs/s3/identities.json");
+    expect(c.volumeMounts).toContainEqual({
+      name: "identities",
+      mountPath: "/etc/seaweedfs/s3",
+      readOnly: true,
+    });
+    expect(volumes(s3)).toContainEqual(
+      expect.objectContaining({
+        name: "identities",
+        secret: expect.objectContaining({ secretName: "vsekai-seaweedfs-s3-identities" }),
+      }),
+    );
+    expect(c.readinessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "http" });
+    expect(c.resources?.limits.cpu).toBe("1");
+  });
+
+  it("scopes the app's generated identity to its bucket, and hands the app the same keys by name", async () => {
+    const identities = JSON.parse(
+      stringData(one(mocks, SECRET, "s3-identities"))["identities.json"] ?? "",
+    ) as unknown;
+    expect(identities).toEqual({
+      identities: [
+        {
+          name: "app",
+          credentials: [
+            {
+              accessKey: "generated-seaweedfs-s3-access-key",
+              secretKey: "generated-seaweedfs-s3-secret-key",
+            },
+          ],
+          actions: ["Read:uro", "Write:uro", "List:uro", "Tagging:uro"],
+        },
+      ],
+    });
+    const credentials = one(mocks, SECRET, "app-s3");
+    expect(field(credentials, "metadata.name")).toBe("vsekai-seaweedfs-app-s3");
+    expect(secretKeys(credentials)).toEqual([S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY]);
+    expect(stringData(credentials)).toEqual({
+      AWS_ACCESS_KEY_ID: "generated-seaweedfs-s3-access-key",
+      AWS_SECRET_ACCESS_KEY: "generated-seaweedfs-s3-secret-key",
+    });
+    expect(await valueOf(cluster.s3.credentialsSecretName)).toBe("vsekai-seaweedfs-app-s3");
+    expect(await pulumi.isSecret(cluster.s3.accessKeyId)).toBe(true);
+    expect(await pulumi.isSecret(cluster.s3.secretAccessKey)).toBe(true);
+    expect(await valueOf(cluster.s3.secretAccessKey)).toBe("generated-seaweedfs-s3-secret-key");
+  });
+
+  it("exports the S3 endpoint the app consumes", async () => {
+    expect(await valueOf(cluster.s3.url)).toBe(
+      "http://vsekai-seaweedfs-s3.vsekai-test.svc.cluster.local:8333",
+    );
+    expect(cluster.s3.port).toBe(8333);
+    expect(cluster.s3.bucket).toBe("uro");
+    expect(cluster.s3.region).toBe("us-east-1");
+    expect(cluster.s3.peer.name).toBe("seaweedfs-s3");
+    expect(cluster.s3.peer.selector).toEqual(
+      field(one(mocks, DEPLOYMENT, "s3"), "spec.selector.matchLabels"),
+    );
+    expect(cluster.s3.ready).toContain(cluster.bucketJob);
+    const readyNames = await Promise.all(cluster.s3.ready.map((r) => valueOf(r.urn)));
+    expect(readyNames.map((u) => u.split("::").pop())).toEqual([
+      "seaweedfs-s3",
+      "seaweedfs-bucket",
+      "seaweedfs-app-s3",
+    ]);
+  });
+
+  it("makes the bucket with a bounded, restricted, idempotent Job", () => {
+    const job = one(mocks, JOB);
+    expect(field(job, "metadata.name")).toBe("vsekai-seaweedfs-bucket");
+    expect(field(job, "spec.backoffLimit")).toBe(3);
+    expect(field(job, "spec.activeDeadlineSeconds")).toBe(600);
+    expect(field(job, "spec.ttlSecondsAfterFinished")).toBeGreaterThan(0);
+    expect(field(job, "spec.template.spec.restartPolicy")).toBe("Never");
+    const c = container(job);
+    expect(c.command?.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    const script = c.command?.[2] ?? "";
+    expect(script).toContain("bucket=uro");
+    expect(script).toContain(`-master=${MASTER_FQDNS.join(",")}`);
+    expect(script).toContain("-filer=vsekai-seaweedfs-filer.vsekai-test.svc.cluster.local:8888");
+    expect(script).toContain('if [ "$attempt" -ge 60 ]; then');
+    expect(field<Record<string, string>>(job, "spec.template.metadata.labels")).toMatchObject(
+      cluster.peers.bucketJob.selector,
+    );
+  });
+
+  it("runs every pod restricted as uid 1000 without a service account token, with resources", () => {
+    const workloads = [...ofType(mocks, STS), ...ofType(mocks, DEPLOYMENT), ...ofType(mocks, JOB)];
+    expect(workloads).toHaveLength(5);
+    for (const w of workloads) {
+      expect(field(w, "spec.template.spec.securityContext"), w.name).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        fsGroupChangePolicy: "OnRootMismatch",
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(field(w, "spec.template.spec.automountServiceAccountToken"), w.name).toBe(false);
+      const containers = field<Container[]>(w, "spec.template.spec.containers");
+      expect(containers, w.name).toHaveLength(1);
+      for (const c of containers) {
+        expect(c.securityContext, c.name).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          runAsNonRoot: true,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(c.resources?.requests.memory, c.name).toBe(c.resources?.limits.memory);
+        expect(c.resources?.limits.cpu, c.name).toBeDefined();
+        expect(c.volumeMounts, c.name).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+      }
+    }
+  });
+
+  it("spreads servers softly over hosts and zones", () => {
+    for (const w of [...ofType(mocks, STS), ...ofType(mocks, DEPLOYMENT)]) {
+      const selector = field(w, "spec.selector.matchLabels");
+      expect(
+        field(
+          w,
+          "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+        ),
+        w.name,
+      ).toEqual([
+        {
+          weight: 100,
+          podAffinityTerm: {
+            topologyKey: "kubernetes.io/hostname",
+            labelSelector: { matchLabels: selector },
+          },
+        },
+      ]);
+      expect(field(w, "spec.template.spec.topologySpreadConstraints"), w.name).toEqual([
+        expect.objectContaining({
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+        }),
+      ]);
+    }
+  });
+
+  it("budgets disruptions to one pod at a time for each part", () => {
+    const pdbs = ofType(mocks, PDB);
+    expect(pdbs.map((p) => field<string>(p, "metadata.name")).sort()).toEqual([
+      "vsekai-seaweedfs-filer",
+      "vsekai-seaweedfs-master",
+      "vsekai-seaweedfs-s3",
+      "vsekai-seaweedfs-volume",
+    ]);
+    for (const pdb of pdbs) {
+      expect(field(pdb, "spec.maxUnavailable")).toBe(1);
+      const selector = field<Record<string, string>>(pdb, "spec.selector.matchLabels");
+      const workload = [...ofType(mocks, STS), ...ofType(mocks, DEPLOYMENT)].find(
+        (w) => field<string>(w, "metadata.name") === field<string>(pdb, "metadata.name"),
+      ) as Recorded;
+      expect(selector).toEqual(field(workload, "spec.selector.matchLabels"));
+    }
+  });
+
+  it("declares every connection between the parts, and the filer's to SQL", () => {
+    expect(cluster.flows.map((f) => [f.from.name, f.to.name, f.ports])).toEqual([
+      ["seaweedfs-master", "seaweedfs-master", [9333, 19333]],
+      ["seaweedfs-volume", "seaweedfs-volume", [8080, 18080]],
+      ["seaweedfs-filer", "seaweedfs-filer", [18888]],
+      ["seaweedfs-volume", "seaweedfs-master", [9333, 19333]],
+      ["seaweedfs-master", "seaweedfs-volume", [8080, 18080]],
+      ["seaweedfs-filer", "seaweedfs-master", [9333, 19333]],
+      ["seaweedfs-filer", "seaweedfs-volume", [8080, 18080]],
+      ["seaweedfs-filer", "cockroachdb", [26257]],
+      ["seaweedfs-s3", "seaweedfs-filer", [8888, 18888]],
+      ["seaweedfs-s3", "seaweedfs-volume", [8080]],
+      ["seaweedfs-bucket", "seaweedfs-master", [19333]],
+      ["seaweedfs-bucket", "seaweedfs-filer", [18888]],
+    ]);
+    for (const f of cluster.flows)
+      expect(f.reason.length, `${f.from.name}->${f.to.name}`).toBeGreaterThan(10);
+    // Peers select exactly the pods of their workloads.
+    for (const [peer, kind, nameIncludes] of [
+      [cluster.peers.master, STS, "master"],
+      [cluster.peers.volume, STS, "volume"],
+      [cluster.peers.filer, DEPLOYMENT, "filer"],
+    ] as const) {
+      expect(peer.selector).toEqual(field(one(mocks, kind, nameIncludes), "spec.selector.matchLabels"));
+    }
+  });
+});
+
+describe("SeaweedfsCluster, dev-sized on an external plain PostgreSQL", () => {
+  it("runs one of each, replication 000, and a filer without a CA to verify against", async () => {
+    const { mocks, cluster } = await build(
+      {
+        masters: 1,
+        volumeServers: 1,
+        replication: "000",
+        filerReplicas: 1,
+        s3Replicas: 1,
+        volumeStorage: { size: "5Gi" },
+        volumeSizeLimitMB: 256,
+        maxVolumes: 18,
+        bucket: "v-sekai.media",
+      },
+      {
+        filerConnection: pulumi.secret(
+          filerConnection({
+            host: "10.1.2.3",
+            port: 5432,
+            sslmode: "require",
+            user: "filer",
+            database: "filer",
+          }),
+        ),
+        port: 5432,
+        caSecretName: undefined,
+        peer: { name: "external-sql", external: true, cidrs: ["10.1.2.3/32"] },
+      },
+    );
+    const master = container(one(mocks, STS, "master"));
+    expect(master.args).toContain(`-peers=${MASTER_FQDNS[0]}`);
+    expect(master.args).toContain("-defaultReplication=000");
+    const volumeClaims = field<{ spec: Record<string, unknown> }[]>(
+      one(mocks, STS, "volume"),
+      "spec.volumeClaimTemplates",
+    );
+    expect(volumeClaims[0]?.spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "5Gi" } },
+    });
+    expect(container(one(mocks, STS, "volume")).args).toContain("-max=18");
+
+    const filer = one(mocks, DEPLOYMENT, "filer");
+    expect(volumes(filer).map((v) => v.name)).toEqual(["tmp", "config"]);
+    const toml = stringData(one(mocks, SECRET, "filer-config"))["filer.toml"] ?? "";
+    expect(toml).toContain('hostname = "10.1.2.3"');
+    expect(toml).toContain("port = 5432");
+    expect(toml).toContain('sslmode = "require"');
+    expect(toml).not.toContain("sslrootcert");
+
+    expect(cluster.flows).toContainEqual(
+      expect.objectContaining({
+        from: cluster.peers.filer,
+        to: { name: "external-sql", external: true, cidrs: ["10.1.2.3/32"] },
+        ports: [5432],
+      }),
+    );
+    expect(container(one(mocks, JOB)).command?.[2]).toContain("bucket=v-sekai.media");
+    expect(cluster.s3.bucket).toBe("v-sekai.media");
+  });
+});
+
+describe("SeaweedfsCluster refuses settings that cannot work", () => {
+  it("more copies than volume servers", () => {
+    installMocks();
+    expect(
+      () => new SeaweedfsCluster("seaweedfs", clusterArgs({ volumeServers: 1, replication: "001" })),
+    ).toThrow('seaweedfs.replication: "001" is not allowed: it keeps 2 copies on different servers');
+  });
+
+  it("an even number of masters", () => {
+    installMocks();
+    expect(() => new SeaweedfsCluster("seaweedfs", clusterArgs({ masters: 2 }))).toThrow(
+      "seaweedfs.masters: 2 is not allowed",
+    );
+  });
+
+  it("a bucket name SeaweedFS would refuse", () => {
+    installMocks();
+    expect(() => new SeaweedfsCluster("seaweedfs", clusterArgs({ bucket: "Uro_Files" }))).toThrow(
+      "seaweedfs.bucket:",
+    );
+  });
+});
