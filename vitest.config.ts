@@ -31,6 +31,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      { test: { name: "cluster", include: ["tests/cluster/*.test.ts"], testTimeout: 600_000 } },
     ],
   },
 });
