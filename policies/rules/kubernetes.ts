@@ -296,7 +296,10 @@ export function sameNamespace(a: ObjectMeta | undefined, b: ObjectMeta | undefin
 
 /** The full command line of a container: command then args (Kubernetes runs them concatenated). */
 export function argv(container: Container): string[] {
-  return [...(container.command ?? []), ...(container.args ?? [])].filter(
+  // Word by word: one word computed during preview must not hide the rest of the line.
+  const words = (list: string[] | undefined) =>
+    Array.from({ length: list?.length ?? 0 }, (_, i) => known(() => list?.[i]));
+  return [...words(known(() => container.command)), ...words(known(() => container.args))].filter(
     (a): a is string => typeof a === "string",
   );
 }

@@ -1,4 +1,4 @@
-import { argv, type Container } from "./kubernetes.ts";
+import { argv, known, type Container } from "./kubernetes.ts";
 
 // How the pack recognises this stack's programs in a container spec: CockroachDB nodes and clients by
 // their `cockroach <command>` line, SeaweedFS servers by `weed <role>`. Recognition goes by the command
@@ -37,9 +37,9 @@ function calls(container: Container, program: string): ProgramCall[] {
   const direct = line.findIndex((a) => basename(a) === program);
   if (direct >= 0) return [subcommand(line.slice(direct + 1))];
   // The official images' entrypoints take the subcommand as the first argument (`args: ["start", …]`).
-  const image = container.image ?? "";
+  const image = known(() => container.image) ?? "";
   if (container.command === undefined && imageRuns(image, program) && container.args?.length) {
-    return [subcommand(container.args)];
+    return [subcommand(line)];
   }
   const script = shellScript(line);
   if (script === undefined) return [];
