@@ -23,6 +23,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: "images",
+          include: ["tests/images/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 1_800_000,
+          hookTimeout: 1_800_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",

@@ -48,6 +48,10 @@ defmodule UroStandin.Database do
     UroStandin.Pool.checkout(fn ->
       task =
         Task.Supervisor.async_nolink(UroStandin.TaskSupervisor, fn ->
+          # Linked, so killing this task on a timeout takes the connection down with it; trapping exits
+          # turns a connection that fails in its init into an {:error, _} instead of a crash.
+          Process.flag(:trap_exit, true)
+
           case :pgsql_proto.start_link(connect_options(db, timeout)) do
             {:ok, conn} ->
               try do
