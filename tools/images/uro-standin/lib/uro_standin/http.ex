@@ -20,7 +20,7 @@ defmodule UroStandin.HTTP do
       {:ok, listen} ->
         pid = spawn_link(fn -> accept_loop(listen, name, handler) end)
         :ok = :gen_tcp.controlling_process(listen, pid)
-        Logger.info("#{UroStandin.banner()}: #{name} endpoint listening on port #{port}")
+        Logger.info("#{name} endpoint listening on port #{port}")
         {:ok, pid}
 
       {:error, reason} ->
