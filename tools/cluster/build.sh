@@ -29,7 +29,7 @@ build_group() { # group-dir version binaries-description ldflags packages...
   local group="$1" version="$2" ldflags="$3"; shift 3
   local moddir="$CLUSTER_TOOLS/go/$group"
   local stamp="$BIN_DIR/.stamp-$group" want
-  want="$version $(inputs_hash "$moddir/go.mod" "$moddir/go.sum")"
+  want="$version $(inputs_hash "$moddir"/go.mod "$moddir"/go.sum "$moddir"/*.go)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     log "build: $group $version cached in $BIN_DIR"
     return 0
@@ -49,7 +49,7 @@ build_group kubernetes "$KUBERNETES_VERSION" "$(k8s_ldflags)" \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
   k8s.io/kubernetes/cmd/kubectl
 build_group coredns "$COREDNS_VERSION" \
-  "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-${COREDNS_VERSION}" github.com/coredns/coredns
+  "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-${COREDNS_VERSION}" .
 build_group kube-router "$KUBE_ROUTER_VERSION" \
   "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${KUBE_ROUTER_VERSION}" \
   github.com/cloudnativelabs/kube-router/v2/cmd/kube-router

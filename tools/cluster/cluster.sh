@@ -426,8 +426,13 @@ YAML
 
 # Host-side loop: a Released local volume is wiped and offered again, so test runs never use up the PVs.
 reclaimer_loop() {
-  local pv dir
-  while sleep 10; do
+  local pv dir nap
+  # Sleep in the background so that stop's SIGTERM ends the loop (and its sleep) at once.
+  trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+  while true; do
+    sleep 10 &
+    nap=$!
+    wait "$nap"
     for pv in $(kubectl_admin get pv -l vsekai.dev/local-volume=true \
       -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}' 2>/dev/null); do
       dir="$STATE_DIR/volumes/$pv"
@@ -550,7 +555,18 @@ clean_iptables() {
   fi
 }
 
+# Empty cgroups the kubelet made for pods (kubepods/...) in every hierarchy, deepest first.
+remove_pod_cgroups() {
+  local root
+  for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [ -d "$root" ] || continue
+    find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || log "stop: some cgroups under $root are still in use"
+  done
+}
+
 host_teardown() {
+  # libcni keeps each attachment's result under /var/lib/cni/results, named after our network "vsekai".
+  rm -f /var/lib/cni/results/vsekai-*
   ip link show cni0 >/dev/null 2>&1 && ip link delete cni0
   ip addr show dev lo | grep -q "inet ${NODE_IP}/32" && ip addr del "${NODE_IP}/32" dev lo
   local saved="$STATE_DIR/host-sysctls.saved" line
@@ -579,6 +595,7 @@ stop() {
   stop_pods
   unmount_under_state
   clean_iptables
+  remove_pod_cgroups
   host_teardown
   rm -rf "$RUN/containerd/state" "$RUN/containerd/runc"
   log "stopped in $((SECONDS - started))s; nothing of the cluster runs now (data kept in $STATE_DIR)."

@@ -36,5 +36,9 @@ step() { # name logfile command...
   fi
 }
 
-# Content hash of files, to tell whether a cached artifact was built from the current inputs.
-inputs_hash() { cat "$@" | sha256sum | cut -c1-16; }
+# Content hash of files, to tell whether a cached artifact was built from the current inputs. Files that do
+# not exist (an unmatched glob) count as empty.
+inputs_hash() {
+  local f
+  for f in "$@"; do if [ -f "$f" ]; then cat "$f"; fi; done | sha256sum | cut -c1-16
+}
