@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DIST_PORT, EPMD_PORT } from "../app/ports.ts";
 import { nodeCountProblem, nodeMemoryProblem } from "../cockroachdb/index.ts";
-import { memoryBytes, mebibytes } from "../shared/quantity.ts";
+import {
+  bucketNameProblem,
+  defaultReplication,
+  fittingVolumes,
+  maxVolumesProblem,
+  replicationProblem,
+} from "../seaweedfs/index.ts";
 import { looksSensitive } from "../shared/sensitive.ts";
 import { ConfigError, configKey, problemsFromZod, type ConfigProblem } from "./errors.ts";
 import { COCKROACH_IMAGE, PROFILES, SEAWEEDFS_IMAGE } from "./profiles.ts";
@@ -183,40 +189,29 @@ function resolveSeaweedfs(
     });
   }
   const volumeServers = s.volumeServers ?? p.volumeServers;
-  const replication = s.replication ?? (volumeServers >= 2 ? "001" : "000");
-  const [dataCenters, racks, servers] = [...replication].map(Number) as [number, number, number];
-  if (dataCenters > 0 || racks > 0) {
-    problems.push({
-      key: configKey(["seaweedfs", "replication"]),
-      message: `${JSON.stringify(replication)} is not allowed: copies in other data centers or racks need volume servers labelled with them, which this stack does not declare; use "00N"`,
-    });
-  } else if (servers + 1 > volumeServers) {
-    problems.push({
-      key: configKey(["seaweedfs", "replication"]),
-      message: `${JSON.stringify(replication)} is not allowed: it keeps ${servers + 1} copies on different servers but seaweedfs.volumeServers is ${volumeServers}; every write would fail`,
-    });
+  const replication = s.replication ?? defaultReplication(volumeServers);
+  const replicationIssue = replicationProblem(replication, volumeServers);
+  if (replicationIssue !== undefined) {
+    problems.push({ key: configKey(["seaweedfs", "replication"]), message: replicationIssue });
   }
   const volumeStorage = {
     size: s.volumeStorage?.size ?? p.volumeStorageSize,
     storageClass: s.volumeStorage?.storageClass ?? input.storageClass,
   };
   const volumeSizeLimitMB = s.volumeSizeLimitMB ?? p.volumeSizeLimitMB;
-  const diskMiB = mebibytes(memoryBytes(volumeStorage.size) ?? 0);
   // A volume server that advertises more volumes than its disk can hold fills the disk and fails writes;
   // one that advertises too few reports "no free volumes" long before the disk is full.
-  const fitting = Math.floor(diskMiB / volumeSizeLimitMB);
-  const maxVolumes = s.maxVolumes ?? fitting;
-  if (fitting < 1) {
-    problems.push({
-      key: configKey(["seaweedfs", "volumeSizeLimitMB"]),
-      message: `${volumeSizeLimitMB} is not allowed: one volume would not fit on the ${volumeStorage.size} volume disk`,
-    });
-  } else if (maxVolumes > fitting) {
-    problems.push({
-      key: configKey(["seaweedfs", "maxVolumes"]),
-      message: `${maxVolumes} is not allowed: ${maxVolumes} volumes of ${volumeSizeLimitMB} MB need more than the ${volumeStorage.size} disk (at most ${fitting})`,
-    });
+  const fitting = fittingVolumes(volumeStorage.size, volumeSizeLimitMB) ?? 0;
+  const maxVolumes = s.maxVolumes ?? Math.max(1, fitting);
+  const sizingIssue = maxVolumesProblem(maxVolumes, volumeStorage.size, volumeSizeLimitMB);
+  if (sizingIssue !== undefined) {
+    const key = fitting < 1 ? "volumeSizeLimitMB" : "maxVolumes";
+    problems.push({ key: configKey(["seaweedfs", key]), message: sizingIssue });
   }
+  const bucket = s.bucket ?? "uro";
+  const bucketIssue = bucketNameProblem(bucket);
+  if (bucketIssue !== undefined)
+    problems.push({ key: configKey(["seaweedfs", "bucket"]), message: bucketIssue });
   return {
     image: s.image ?? SEAWEEDFS_IMAGE,
     masters,
@@ -235,7 +230,7 @@ function resolveSeaweedfs(
     filerResources: resources(s.filer?.resources, p.small),
     s3Replicas: s.s3Replicas ?? p.s3Replicas,
     s3Resources: resources(s.s3?.resources, p.small),
-    bucket: s.bucket ?? "uro",
+    bucket,
   };
 }
 

@@ -73,21 +73,21 @@ describe("bad stack config is refused with the key, the value and what is allowe
       "replication needing more servers than exist",
       { ...base, seaweedfs: { volumeServers: 2, replication: "002" } },
       [
-        'vsekai-infra:seaweedfs.replication: "002" is not allowed: it keeps 3 copies on different servers but seaweedfs.volumeServers is 2; every write would fail',
+        'vsekai-infra:seaweedfs.replication: "002" is not allowed: it keeps 3 copies on different servers but seaweedfs.volumeServers is 2, so every write would fail; use at most "001" or add volume servers',
       ],
     ],
     [
       "replication across racks the stack does not declare",
       { ...base, seaweedfs: { replication: "010" } },
       [
-        'vsekai-infra:seaweedfs.replication: "010" is not allowed: copies in other data centers or racks need volume servers labelled with them, which this stack does not declare; use "00N"',
+        'vsekai-infra:seaweedfs.replication: "010" is not allowed: copies in other data centers or racks need volume servers labelled with them, which this stack does not declare; use "00N" with N below seaweedfs.volumeServers',
       ],
     ],
     [
       "more volumes than the disk holds",
       { ...base, seaweedfs: { volumeStorage: { size: "10Gi" }, volumeSizeLimitMB: 1024, maxVolumes: 20 } },
       [
-        "vsekai-infra:seaweedfs.maxVolumes: 20 is not allowed: 20 volumes of 1024 MB need more than the 10Gi disk (at most 10)",
+        "vsekai-infra:seaweedfs.maxVolumes: 20 is not allowed: 20 volumes of 1024 MB do not fit on a 10Gi disk with room to compact one; at most 8",
       ],
     ],
     [

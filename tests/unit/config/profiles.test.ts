@@ -16,7 +16,7 @@ describe("environment profiles", () => {
     const sql = cluster(s.sql);
     expect(sql.nodes).toBe(1);
     expect(sql.tls).toBe(true);
-    expect(s.seaweedfs).toMatchObject({ masters: 1, volumeServers: 1, replication: "000", maxVolumes: 20 });
+    expect(s.seaweedfs).toMatchObject({ masters: 1, volumeServers: 1, replication: "000", maxVolumes: 18 });
     expect(s.app.replicas).toBe(1);
     expect(s.namespace).toBe("vsekai-dev");
   });
@@ -43,7 +43,8 @@ describe("environment profiles", () => {
 
   it("derives max volumes from the disk and the volume size limit", () => {
     const s = resolveStackConfig(minimalConfig("prod"), "prod");
-    expect(s.seaweedfs.maxVolumes).toBe(Math.floor((500 * 1024) / 8192));
+    // 500Gi less 2% kept free and one volume's room to compact, in 8192 MB volumes.
+    expect(s.seaweedfs.maxVolumes).toBe(Math.floor((500 * 1024 * 0.98 - 8192) / 8192));
   });
 
   it("defaults uro's two endpoints, its migration command and generated secrets", () => {
