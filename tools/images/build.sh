@@ -202,7 +202,8 @@ build_image() {
   echo "images: building $ref"
   "rootfs_${name//-/_}" "$work/rootfs" "$work"
   rootfs_pack "$work/rootfs" "$work/layer.tar"
-  (cd "$REPO" && npx --no-install tsx "$HERE/oci.ts" --layer "$work/layer.tar" --out "$work/layout" \
+  # node --import tsx (the repo's dev dependency) rather than npx: it needs no node_modules/.bin link.
+  (cd "$REPO" && node --import tsx "$HERE/oci.ts" --layer "$work/layer.tar" --out "$work/layout" \
     --ref "$ref" "${IMAGE_ARGS[@]}") >"$work/manifest-digest"
   (cd "$work/layout" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort) >"$work/entries"
   tar --create --file "$out.tmp" --directory "$work/layout" --no-recursion --files-from "$work/entries" \
