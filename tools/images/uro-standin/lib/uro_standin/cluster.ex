@@ -28,7 +28,10 @@ defmodule UroStandin.Cluster do
         discover(state)
       else
         unless state.warned,
-          do: Logger.warning("DNS_CLUSTER_QUERY is set but the node is not distributed (RELEASE_DISTRIBUTION=none)")
+          do:
+            Logger.warning(
+              "DNS_CLUSTER_QUERY is set but the node is not distributed (RELEASE_DISTRIBUTION=none)"
+            )
 
         %{state | warned: true}
       end
@@ -48,7 +51,10 @@ defmodule UroStandin.Cluster do
     |> Enum.take(@max_peers)
     |> Enum.map(fn ip -> :"#{basename}@#{:inet.ntoa(ip)}" end)
     |> Enum.reject(&(&1 == node() or MapSet.member?(connected, &1)))
-    |> Task.async_stream(&{&1, Node.connect(&1)}, timeout: @connect_timeout, on_timeout: :kill_task)
+    |> Task.async_stream(&{&1, Node.connect(&1)},
+      timeout: @connect_timeout,
+      on_timeout: :kill_task
+    )
     |> Enum.each(fn
       {:ok, {peer, true}} -> Logger.info("joined #{peer}; cluster is now #{inspect(Node.list())}")
       {:ok, {peer, _}} -> Logger.debug("could not reach #{peer} yet")

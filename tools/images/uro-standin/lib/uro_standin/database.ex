@@ -66,9 +66,14 @@ defmodule UroStandin.Database do
         end)
 
       case Task.yield(task, timeout) || Task.shutdown(task, :brutal_kill) do
-        {:ok, result} -> result
-        {:exit, reason} -> {:error, "connection to #{db.host}:#{db.port} failed: #{describe(reason)}"}
-        nil -> {:error, "no answer from #{db.host}:#{db.port} within #{timeout} ms"}
+        {:ok, result} ->
+          result
+
+        {:exit, reason} ->
+          {:error, "connection to #{db.host}:#{db.port} failed: #{describe(reason)}"}
+
+        nil ->
+          {:error, "no answer from #{db.host}:#{db.port} within #{timeout} ms"}
       end
     end)
   end

@@ -16,7 +16,9 @@ defmodule UroStandin.Health do
 
     results =
       checks
-      |> Enum.map(fn {name, fun} -> {name, Task.Supervisor.async_nolink(UroStandin.TaskSupervisor, fun)} end)
+      |> Enum.map(fn {name, fun} ->
+        {name, Task.Supervisor.async_nolink(UroStandin.TaskSupervisor, fun)}
+      end)
       |> Enum.map(fn {name, task} ->
         result =
           case Task.yield(task, @check_timeout) || Task.shutdown(task, :brutal_kill) do

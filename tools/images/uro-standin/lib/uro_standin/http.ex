@@ -46,7 +46,8 @@ defmodule UroStandin.HTTP do
   end
 
   defp serve(socket, name, handler) do
-    with {:ok, {:http_request, method, {:abs_path, target}, _version}} <- :gen_tcp.recv(socket, 0, @recv_timeout),
+    with {:ok, {:http_request, method, {:abs_path, target}, _version}} <-
+           :gen_tcp.recv(socket, 0, @recv_timeout),
          {:ok, headers} <- read_headers(socket, []) do
       path = target |> String.split("?", parts: 2) |> hd()
       {status, content_type, body} = handler.(name, to_string(method), path, headers)
@@ -62,9 +63,14 @@ defmodule UroStandin.HTTP do
 
   defp read_headers(socket, acc) do
     case :gen_tcp.recv(socket, 0, @recv_timeout) do
-      {:ok, {:http_header, _, field, _, value}} -> read_headers(socket, [{to_string(field), value} | acc])
-      {:ok, :http_eoh} -> {:ok, Enum.reverse(acc)}
-      other -> {:error, other}
+      {:ok, {:http_header, _, field, _, value}} ->
+        read_headers(socket, [{to_string(field), value} | acc])
+
+      {:ok, :http_eoh} ->
+        {:ok, Enum.reverse(acc)}
+
+      other ->
+        {:error, other}
     end
   end
 

@@ -8,7 +8,9 @@ defmodule UroStandin.JSON do
   def encode(n) when is_float(n), do: Float.to_string(n)
   def encode(a) when is_atom(a), do: encode(Atom.to_string(a))
   def encode(s) when is_binary(s), do: [?", escape(s), ?"]
-  def encode(list) when is_list(list), do: [?[, list |> Enum.map(&encode/1) |> Enum.intersperse(?,), ?]]
+
+  def encode(list) when is_list(list),
+    do: [?[, list |> Enum.map(&encode/1) |> Enum.intersperse(?,), ?]]
 
   def encode(map) when is_map(map) do
     pairs = map |> Enum.sort() |> Enum.map(fn {k, v} -> [encode(to_string(k)), ?:, encode(v)] end)

@@ -14,7 +14,9 @@ defmodule UroStandin.Release do
     {:ok, _} = UroStandin.Pool.start_link(1)
     db = settings.database
 
-    IO.puts("#{UroStandin.banner()}: migrating #{db.database} on #{db.host}:#{db.port} (sslmode=#{db.sslmode})")
+    IO.puts(
+      "#{UroStandin.banner()}: migrating #{db.database} on #{db.host}:#{db.port} (sslmode=#{db.sslmode})"
+    )
 
     case Database.migrate(db) do
       :ok ->

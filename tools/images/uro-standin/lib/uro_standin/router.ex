@@ -16,7 +16,11 @@ defmodule UroStandin.Router do
 
   defp route(:api, "/") do
     {200, "application/json",
-     JSON.encode(%{service: "uro-standin", note: "a stand-in for V-Sekai's uro", version: UroStandin.version()})}
+     JSON.encode(%{
+       service: "uro-standin",
+       note: "a stand-in for V-Sekai's uro",
+       version: UroStandin.version()
+     })}
   end
 
   defp route(:web, "/") do

@@ -9,18 +9,22 @@ defmodule :scram do
   with NFKC, the part of SASLprep that changes real passwords; generated secrets are ASCII and unaffected.
   """
 
-  def salted_password(:sha256, password, salt, iterations) when is_integer(iterations) and iterations > 0 do
+  def salted_password(:sha256, password, salt, iterations)
+      when is_integer(iterations) and iterations > 0 do
     normalised = :unicode.characters_to_nfkc_binary(IO.chardata_to_string(password))
     :crypto.pbkdf2_hmac(:sha256, normalised, salt, iterations, 32)
   end
 
-  def client_key(:sha256, salted_password), do: :crypto.mac(:hmac, :sha256, salted_password, "Client Key")
+  def client_key(:sha256, salted_password),
+    do: :crypto.mac(:hmac, :sha256, salted_password, "Client Key")
+
   def stored_key(:sha256, client_key), do: :crypto.hash(:sha256, client_key)
 
   def client_signature(:sha256, stored_key, auth_message),
     do: :crypto.mac(:hmac, :sha256, stored_key, auth_message)
 
-  def server_key(:sha256, salted_password), do: :crypto.mac(:hmac, :sha256, salted_password, "Server Key")
+  def server_key(:sha256, salted_password),
+    do: :crypto.mac(:hmac, :sha256, salted_password, "Server Key")
 
   def server_signature(:sha256, server_key, auth_message),
     do: :crypto.mac(:hmac, :sha256, server_key, auth_message)

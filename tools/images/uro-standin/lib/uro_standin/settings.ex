@@ -28,7 +28,8 @@ defmodule UroStandin.Settings do
       api_port: port!("PORT", Keyword.fetch!(env, :api_port)),
       web_port: port!("WEB_PORT", Keyword.fetch!(env, :web_port)),
       pool_size: positive_integer!("POOL_SIZE", Keyword.fetch!(env, :pool_size)),
-      database: database!(Keyword.fetch!(env, :database_url), Keyword.get(env, :database_ca_cert_file)),
+      database:
+        database!(Keyword.fetch!(env, :database_url), Keyword.get(env, :database_ca_cert_file)),
       s3: s3(env),
       dns_cluster_query: blank_to_nil(Keyword.get(env, :dns_cluster_query))
     }
@@ -45,15 +46,22 @@ defmodule UroStandin.Settings do
 
   def port!(name, raw) do
     case Integer.parse(to_string(raw)) do
-      {port, ""} when port in 1..65535 -> port
-      _ -> raise ArgumentError, "#{name}=#{inspect(raw)} is not a TCP port: expected an integer 1-65535"
+      {port, ""} when port in 1..65535 ->
+        port
+
+      _ ->
+        raise ArgumentError,
+              "#{name}=#{inspect(raw)} is not a TCP port: expected an integer 1-65535"
     end
   end
 
   def positive_integer!(name, raw) do
     case Integer.parse(to_string(raw)) do
-      {n, ""} when n > 0 -> n
-      _ -> raise ArgumentError, "#{name}=#{inspect(raw)} is not allowed: expected a positive integer"
+      {n, ""} when n > 0 ->
+        n
+
+      _ ->
+        raise ArgumentError, "#{name}=#{inspect(raw)} is not allowed: expected a positive integer"
     end
   end
 
@@ -73,7 +81,8 @@ defmodule UroStandin.Settings do
             "DATABASE_URL=#{shown} has scheme #{inspect(uri.scheme)}; expected one of #{Enum.join(@schemes, ", ")}"
     end
 
-    if blank_to_nil(uri.host) == nil, do: raise(ArgumentError, "DATABASE_URL=#{shown} names no host")
+    if blank_to_nil(uri.host) == nil,
+      do: raise(ArgumentError, "DATABASE_URL=#{shown} names no host")
 
     database =
       case uri.path do
@@ -83,9 +92,14 @@ defmodule UroStandin.Settings do
 
     {user, password} =
       case String.split(uri.userinfo || "", ":", parts: 2) do
-        [user, password] when user != "" -> {URI.decode(user), URI.decode(password)}
-        [user] when user != "" -> {URI.decode(user), ""}
-        _ -> raise ArgumentError, "DATABASE_URL=#{shown} names no user (USER:PASS@ before the host)"
+        [user, password] when user != "" ->
+          {URI.decode(user), URI.decode(password)}
+
+        [user] when user != "" ->
+          {URI.decode(user), ""}
+
+        _ ->
+          raise ArgumentError, "DATABASE_URL=#{shown} names no user (USER:PASS@ before the host)"
       end
 
     query = URI.decode_query(uri.query || "")
@@ -160,7 +174,8 @@ defmodule UroStandin.Settings do
 
   defp endpoint!(raw) do
     case URI.parse(raw) do
-      %URI{scheme: scheme, host: host} = uri when scheme in ["http", "https"] and host not in [nil, ""] ->
+      %URI{scheme: scheme, host: host} = uri
+      when scheme in ["http", "https"] and host not in [nil, ""] ->
         URI.to_string(%URI{uri | path: nil, query: nil, fragment: nil})
 
       _ ->
@@ -170,5 +185,7 @@ defmodule UroStandin.Settings do
   end
 
   def blank_to_nil(nil), do: nil
-  def blank_to_nil(value) when is_binary(value), do: if(String.trim(value) == "", do: nil, else: value)
+
+  def blank_to_nil(value) when is_binary(value),
+    do: if(String.trim(value) == "", do: nil, else: value)
 end

@@ -7,7 +7,11 @@ defmodule UroStandin.SigV4 do
 
   @algorithm "AWS4-HMAC-SHA256"
 
-  @type credentials :: %{access_key_id: String.t(), secret_access_key: String.t(), region: String.t()}
+  @type credentials :: %{
+          access_key_id: String.t(),
+          secret_access_key: String.t(),
+          region: String.t()
+        }
 
   @doc """
   Headers to add to a request: `host`, `x-amz-date`, `x-amz-content-sha256` (unless `sign_payload: false`)
@@ -22,7 +26,10 @@ defmodule UroStandin.SigV4 do
 
     headers =
       [{"host", host_header(uri)}, {"x-amz-date", amz_date}] ++
-        if(Keyword.get(opts, :sign_payload, true), do: [{"x-amz-content-sha256", payload_hash}], else: []) ++
+        if(Keyword.get(opts, :sign_payload, true),
+          do: [{"x-amz-content-sha256", payload_hash}],
+          else: []
+        ) ++
         Enum.map(extra_headers, fn {k, v} -> {String.downcase(k), v} end)
 
     headers = Enum.sort_by(headers, &elem(&1, 0))
@@ -44,7 +51,10 @@ defmodule UroStandin.SigV4 do
     scope = "#{date}/#{credentials.region}/#{service}/aws4_request"
 
     string_to_sign =
-      Enum.join([@algorithm, amz_date, scope, hex(:crypto.hash(:sha256, canonical_request))], "\n")
+      Enum.join(
+        [@algorithm, amz_date, scope, hex(:crypto.hash(:sha256, canonical_request))],
+        "\n"
+      )
 
     signature =
       ("AWS4" <> credentials.secret_access_key)
@@ -63,7 +73,8 @@ defmodule UroStandin.SigV4 do
   end
 
   def amz_date({{y, mo, d}, {h, mi, s}}) do
-    :io_lib.format("~4..0B~2..0B~2..0BT~2..0B~2..0B~2..0BZ", [y, mo, d, h, mi, s]) |> IO.iodata_to_binary()
+    :io_lib.format("~4..0B~2..0B~2..0BT~2..0B~2..0B~2..0BZ", [y, mo, d, h, mi, s])
+    |> IO.iodata_to_binary()
   end
 
   # The port is part of Host only when it is not the scheme's default, as HTTP clients send it.
@@ -89,7 +100,9 @@ defmodule UroStandin.SigV4 do
     |> Enum.map_join("&", fn {k, v} -> "#{k}=#{v}" end)
   end
 
-  defp encode(segment), do: URI.encode(segment, &(&1 in ?A..?Z or &1 in ?a..?z or &1 in ?0..?9 or &1 in ~c"-._~"))
+  defp encode(segment),
+    do: URI.encode(segment, &(&1 in ?A..?Z or &1 in ?a..?z or &1 in ?0..?9 or &1 in ~c"-._~"))
+
   defp collapse(value), do: value |> String.trim() |> String.replace(~r/\s+/, " ")
   defp hmac(key, data), do: :crypto.mac(:hmac, :sha256, key, data)
   defp hex(bin), do: Base.encode16(bin, case: :lower)

@@ -34,7 +34,10 @@ defmodule UroStandin.Storage do
 
   defp round_trip(s3, timeout) do
     key = "#{@prefix}/#{node_key()}"
-    body = "uro-standin health #{System.system_time(:nanosecond)} #{Base.encode16(:crypto.strong_rand_bytes(8))}"
+
+    body =
+      "uro-standin health #{System.system_time(:nanosecond)} #{Base.encode16(:crypto.strong_rand_bytes(8))}"
+
     url = object_url(s3, key)
 
     with {:ok, 200, _} <- request(s3, :put, url, body, timeout),
@@ -42,7 +45,8 @@ defmodule UroStandin.Storage do
       {:ok, "PUT and GET of s3://#{s3.bucket}/#{key} matched (#{byte_size(body)} bytes)"}
     else
       {:ok, 200, other} ->
-        {:error, "GET s3://#{s3.bucket}/#{key} returned #{byte_size(other)} bytes that differ from the PUT"}
+        {:error,
+         "GET s3://#{s3.bucket}/#{key} returned #{byte_size(other)} bytes that differ from the PUT"}
 
       {:ok, status, response} ->
         {:error, "S3 answered HTTP #{status}: #{s3_error(response)}"}
