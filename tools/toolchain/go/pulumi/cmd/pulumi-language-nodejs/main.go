@@ -241,8 +241,10 @@ func (h *nodeHost) RunPlugin(
 	args := append(options.nodeArgs, script)
 	args = append(args, scriptArgs...)
 	cmd := exec.CommandContext(stream.Context(), "node", args...)
+	// A policy pack runs in its own directory, as Pulumi's policy launcher does, so that its relative paths
+	// and node flags resolve there; other plugins run where the engine says.
 	cmd.Dir = req.GetPwd()
-	if cmd.Dir == "" {
+	if cmd.Dir == "" || req.GetKind() == "analyzer" {
 		cmd.Dir = pluginDir
 	}
 	cmd.Env = append(os.Environ(), req.GetEnv()...)
