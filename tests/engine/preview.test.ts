@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { afterEach, describe, expect, it } from "vitest";
+import { REPO, stackWorkspace, type StackWorkspace } from "../../tools/stack/workspace.ts";
+
+// The real engine (pulumi CLI, Node.js language host, Kubernetes provider from tools/toolchain) on the
+// committed stacks, with the real policy pack: what CI runs on every pull request. No cluster is needed:
+// a preview with no reachable cluster plans every object as a create.
+
+const PASSPHRASE = "vsekai-engine-tests";
+const open: StackWorkspace[] = [];
+
+async function workspace(
+  stackName: string,
+  config: Record<string, string> = {},
+  program?: string,
+): Promise<StackWorkspace> {
+  const ws = await stackWorkspace({
+    stackName,
+    passphrase: PASSPHRASE,
+    program,
+    config: Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])),
+  });
+  open.push(ws);
+  return ws;
+}
+
+function policyOptions(environment: string) {
+  return {
+    policyPacks: [join(REPO, "policies")],
+    policyPackConfigs: [join(REPO, "policies", `${environment}.json`)],
+  };
+}
+
+/** Runs an engine command expected to fail and returns everything it printed. */
+async function failure(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+  } catch (error) {
+    return String(error);
+  }
+  throw new Error("expected the engine to fail");
+}
+
+afterEach(() => {
+  for (const ws of open.splice(0)) ws.cleanup();
+});
+
+describe.each(["staging", "prod"])("pulumi preview of %s with the policy pack", (stack) => {
+  it("plans the whole stack with no mandatory violation", async () => {
+    const ws = await workspace(stack);
+    const result = await ws.stack.preview(policyOptions(stack));
+    const creates = result.changeSummary.create ?? 0;
+    // Every component: namespace, SQL tier, SeaweedFS, app and policies are well over 60 objects.
+    expect(creates).toBeGreaterThan(60);
+    expect(result.stdout).not.toMatch(/mandatory/);
+    expect(result.stdout).toMatch(/Policies:/);
+  });
+});
+
+describe("a non-compliant prod stack", () => {
+  it("is refused by the policy pack, naming each broken rule", async () => {
+    const ws = await workspace("prod", { cockroach: JSON.stringify({ nodes: 1, tls: false }) });
+    const printed = await failure(() => ws.stack.preview(policyOptions("prod")));
+    expect(printed).toMatch(/\[mandatory\]\s+cockroachdb-min-nodes/);
+    expect(printed).toContain(
+      'CockroachDB StatefulSet "vsekai-cockroachdb" runs 1 node; prod needs at least 3',
+    );
+    expect(printed).toMatch(/\[mandatory\]\s+cockroachdb-insecure/);
+    expect(printed).toContain("runs cockroach start with --insecure, not allowed in prod");
+  });
+
+  it("is refused when a hand-written program breaks the pod rules", async () => {
+    const program = [
+      'import * as k8s from "@pulumi/kubernetes";',
+      'new k8s.apps.v1.Deployment("careless", {',
+      '  metadata: { name: "careless", namespace: "default" },',
+      "  spec: {",
+      '    selector: { matchLabels: { app: "careless" } },',
+      '    template: { metadata: { labels: { app: "careless" } }, spec: { containers: [',
+      '      { name: "web", image: "nginx:latest", securityContext: { privileged: true } },',
+      "    ] } },",
+      "  },",
+      "});",
+    ].join("\n");
+    const ws = await workspace("prod", {}, program);
+    const printed = await failure(() => ws.stack.preview(policyOptions("prod")));
+    for (const rule of [
+      "image-pinned-tag",
+      "container-not-privileged",
+      "container-resources",
+      "container-probes",
+    ]) {
+      expect(printed).toMatch(new RegExp(`\\[mandatory\\]\\s+${rule}`));
+    }
+  });
+});
+
+describe("bad config through the real engine", () => {
+  it("fails before any resource exists, with the key, the value and what is allowed", async () => {
+    const ws = await workspace("prod", { cockroach: JSON.stringify({ nodes: 2 }) });
+    const printed = await failure(() => ws.stack.up());
+    expect(printed).toContain(
+      "vsekai-infra:cockroach.nodes: 2 is not allowed: with two nodes the loss of either stops every range",
+    );
+    const state = await ws.stack.exportStack();
+    const resources = (state.deployment as { resources?: unknown[] }).resources ?? [];
+    expect(resources.filter((r) => (r as { type: string }).type.startsWith("kubernetes:"))).toEqual([]);
+  });
+});
+
+describe("rendering manifests instead of applying them", () => {
+  it("writes parseable YAML for every component", async () => {
+    const ws = await workspace("staging");
+    const dir = join(ws.dir, "rendered");
+    await ws.stack.setConfig("vsekai-infra:renderYamlTo", { value: dir });
+    await ws.stack.up();
+    const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml"));
+    const objects = files.flatMap((f) =>
+      yaml
+        .loadAll(readFileSync(join(dir, f), "utf8"))
+        .map((o) => o as { kind: string; metadata: { name: string } }),
+    );
+    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const expected of [
+      "Namespace/vsekai-staging",
+      "StatefulSet/vsekai-cockroachdb",
+      "StatefulSet/vsekai-seaweedfs-master",
+      "StatefulSet/vsekai-seaweedfs-volume",
+      "Deployment/vsekai-seaweedfs-filer",
+      "Deployment/vsekai-seaweedfs-s3",
+      "Deployment/vsekai-uro",
+      "Job/vsekai-cockroachdb-init",
+    ]) {
+      expect(names).toContain(expected);
+    }
+    expect(objects.filter((o) => o.kind === "NetworkPolicy").length).toBeGreaterThan(5);
+  });
+});
