@@ -163,11 +163,13 @@ function databaseUrl(): string {
 function releaseCommand(
   command: string[],
   env: Record<string, string>,
+  netns?: string,
 ): [string, string[], NodeJS.ProcessEnv] {
   const script = `mount --bind /dev "$ROOT/dev" && cd "$ROOT" && exec /usr/sbin/chroot --userspec=${APP_UID}:${APP_UID} . /bin/sh -c 'cd /app && exec "$@"' sh "$@"`;
+  const unshare = ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", ...command];
   return [
-    "unshare",
-    ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", ...command],
+    netns ? "ip" : "unshare",
+    netns ? ["netns", "exec", netns, "unshare", ...unshare] : unshare,
     {
       ROOT: appRoot,
       PATH: "/app/bin:/usr/bin:/bin",
@@ -320,6 +322,9 @@ function s3Client(): S3Client {
   });
 }
 
+// After both describe blocks: the clustering tests reuse the unpacked image.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
 describe("uro stand-in image", () => {
   beforeAll(async () => {
     if (process.getuid?.() !== 0)
@@ -354,7 +359,6 @@ describe("uro stand-in image", () => {
   afterAll(async () => {
     for (const child of processes.reverse()) await stop(child);
     stopPostgres();
-    rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
   it("refuses to start without SECRET_KEY_BASE, naming it", () => {
@@ -426,4 +430,113 @@ describe("uro stand-in image", () => {
     expect(degraded.body.storage.ok).toBe(true);
     await stop(app);
   }, 120_000);
+});
+
+/**
+ * A DNS server answering one name's A records (NXDOMAIN otherwise), standing in for CoreDNS and the
+ * headless Service. Started inside a network namespace, where port 53 is free.
+ */
+const DNS_RESPONDER = `
+import dgram from "node:dgram";
+const [host, name, ...ips] = process.argv.slice(1);
+const socket = dgram.createSocket("udp4");
+socket.on("message", (msg, peer) => {
+  let offset = 12;
+  const labels = [];
+  while (msg[offset] !== 0) {
+    labels.push(msg.subarray(offset + 1, offset + 1 + msg[offset]).toString());
+    offset += msg[offset] + 1;
+  }
+  const found = labels.join(".").toLowerCase() === name && msg.readUInt16BE(offset + 1) === 1;
+  const header = Buffer.alloc(12);
+  msg.copy(header, 0, 0, 2);
+  header.writeUInt16BE(found ? 0x8180 : 0x8183, 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(found ? ips.length : 0, 6);
+  const answers = found
+    ? ips.map((ip) => Buffer.concat([Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4]), Buffer.from(ip.split(".").map(Number))]))
+    : [];
+  socket.send(Buffer.concat([header, msg.subarray(12, offset + 5), ...answers]), peer.port, peer.address);
+});
+socket.bind(53, host);
+`;
+
+describe("uro stand-in clustering through DNS_CLUSTER_QUERY", () => {
+  // Two test hosts in network namespaces of our own, joined by a veth pair: each runs a node named
+  // uro_standin@<its ip> with its own epmd, as pods do; the first also runs the DNS server that answers
+  // the headless Service's name with both addresses.
+  const suffix = randomBytes(3).toString("hex");
+  interface TestHost {
+    netns: string;
+    ip: string;
+    veth: string;
+  }
+  const hostA: TestHost = { netns: `uro-a-${suffix}`, ip: "10.251.7.1", veth: `ua${suffix}` };
+  const hostB: TestHost = { netns: `uro-b-${suffix}`, ip: "10.251.7.2", veth: `ub${suffix}` };
+  const hosts = [hostA, hostB];
+  const query = "uro-peers.standin.test";
+  const children: ChildProcess[] = [];
+
+  beforeAll(() => {
+    if (!appRoot) throw new Error("the image tests above must have unpacked the stand-in image");
+    for (const h of hosts) mustRun("ip", ["netns", "add", h.netns], 10_000);
+    mustRun("ip", ["link", "add", hostA.veth, "type", "veth", "peer", "name", hostB.veth], 10_000);
+    for (const h of hosts) {
+      mustRun("ip", ["link", "set", h.veth, "netns", h.netns], 10_000);
+      mustRun("ip", ["-n", h.netns, "addr", "add", `${h.ip}/24`, "dev", h.veth], 10_000);
+      mustRun("ip", ["-n", h.netns, "link", "set", h.veth, "up"], 10_000);
+      mustRun("ip", ["-n", h.netns, "link", "set", "lo", "up"], 10_000);
+    }
+    // Kubernetes mounts the pod's resolv.conf; here the unpacked image gets one naming our DNS server.
+    writeFileSync(join(appRoot, "etc", "resolv.conf"), `nameserver ${hostA.ip}\n`);
+    const dnsArgs = [process.execPath, "--input-type=module", "-e", DNS_RESPONDER, hostA.ip, query];
+    children.push(start("dns", "ip", ["netns", "exec", hostA.netns, ...dnsArgs, ...hosts.map((h) => h.ip)]));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const child of children) await stop(child);
+    for (const h of hosts) {
+      // epmd daemonises out of the node's process group: end whatever still runs in the namespace.
+      const pids = run("ip", ["netns", "pids", h.netns], { timeoutMs: 10_000 })
+        .output.split(/\s+/)
+        .filter(Boolean);
+      for (const pid of pids) process.kill(Number(pid), "SIGKILL");
+      run("ip", ["netns", "del", h.netns], { timeoutMs: 10_000 });
+    }
+  }, 60_000);
+
+  it("each node finds the other through the A records and joins it; /health lists the peer", async () => {
+    const cookie = randomBytes(16).toString("hex");
+    for (const h of hosts) {
+      const env = appEnv({
+        RELEASE_DISTRIBUTION: "name",
+        RELEASE_NODE: `uro_standin@${h.ip}`,
+        RELEASE_COOKIE: cookie,
+        DNS_CLUSTER_QUERY: query,
+        ERL_AFLAGS: "-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100",
+        PORT: "4000",
+        WEB_PORT: "4001",
+      });
+      const [command, args, processEnv] = releaseCommand(["bin/server"], env, h.netns);
+      children.push(start(`node ${h.ip}`, command, args, processEnv));
+    }
+    for (const [self, peer] of [
+      [hostA, hostB],
+      [hostB, hostA],
+    ] as const) {
+      const url = `http://${self.ip}:4000/health`;
+      const answer = await until(`uro_standin@${self.ip} to list its peer`, 120_000, async () => {
+        const result = run("ip", ["netns", "exec", self.netns, "curl", "-s", "-m", "4", url], {
+          timeoutMs: 10_000,
+        });
+        const body = JSON.parse(result.output) as Health & { node: string };
+        return body.nodes.length > 0 ? body : undefined;
+      });
+      expect(answer.node).toBe(`uro_standin@${self.ip}`);
+      expect(answer.nodes).toEqual([`uro_standin@${peer.ip}`]);
+    }
+    expect(`${logs["node 10.251.7.1"]}${logs["node 10.251.7.2"]}`).toMatch(
+      /joined uro_standin@10\.251\.7\.[12]/,
+    );
+  }, 180_000);
 });
