@@ -164,6 +164,14 @@ write_configs() {
   mkdir -p "$STATE_DIR/containerd" "$STATE_DIR/cni/net.d" "$STATE_DIR/cni/ipam" "$STATE_DIR/kubelet" \
     "$STATE_DIR/pod-logs" "$RUN/containerd"
   . "$IMAGE_DIR/images.env"
+  # Some sandboxes (this workplace's VMs among them) deny lowering oom_score_adj even to root; runc then fails
+  # every pod sandbox ("failed to update /proc/self/oom_score_adj: Permission denied", requested -998).
+  # containerd can clamp the request to its own score instead.
+  local restrict_oom=false
+  if ! (echo -1 >/proc/self/oom_score_adj) 2>/dev/null; then
+    restrict_oom=true
+    log "config: this host refuses negative oom_score_adj; containerd will clamp pods' scores (restrict_oom_score_adj)"
+  fi
   # containerd with its own root, state, socket, runc root and netns mounts, so it never meets a system
   # containerd or Docker on the same host.
   cat >"$STATE_DIR/containerd/config.toml" <<TOML
@@ -183,6 +191,7 @@ state = "$RUN/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
   netns_mounts_under_state_dir = true
+  restrict_oom_score_adj = $restrict_oom
   enable_selinux = false
   stream_server_address = "127.0.0.1"
   [plugins."io.containerd.grpc.v1.cri".containerd]
@@ -496,16 +505,20 @@ kill_pids() { # signal-wait-seconds pids...
 our_shims() {
   local p
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "containerd-shim.*-address $CONTAINERD_SOCK" && echo "${p#/proc/}"
+    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "containerd-shim.*-address $CONTAINERD_SOCK"; then
+      echo "${p#/proc/}"
+    fi
   done
+  return 0
 }
 
 stop_pods() {
   # Stop each pod's processes through containerd while it still runs, then make sure nothing is left.
   if [ -n "$(pid_of containerd)" ]; then
+    # Deleting a task through containerd kills it and lets its shim exit cleanly (removing its socket).
     local task
     for task in $(ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-      ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+      ctr -a "$CONTAINERD_SOCK" -n k8s.io tasks delete --force "$task" >/dev/null 2>&1 || true
     done
   fi
   local shims children s
@@ -533,12 +546,16 @@ clean_iptables() {
   local cmd table line chain
   for cmd in iptables ip6tables; do
     command -v "$cmd" >/dev/null || continue
+    # iptables-save lists chains as ":NAME POLICY [counters]"; ours are the KUBE-* and CNI-* ones.
     for table in filter nat mangle raw; do
       # Rules in any chain that jump to one of ours, deleted by replaying them with -D.
-      "$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A ' | grep -E -- '-j (KUBE-|CNI-)|-g (KUBE-|CNI-)' |
-        grep -vE '^-A (KUBE-|CNI-)' | while read -r line; do
+      local jumps
+      jumps="$("$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A ' | grep -E -- '-[jg] (KUBE-|CNI-)' |
+        grep -vE '^-A (KUBE-|CNI-)' || true)"
+      while read -r line; do
+        [ -n "$line" ] || continue
         eval "$cmd -t $table ${line/#-A/-D}" 2>/dev/null || true
-      done
+      done <<<"$jumps"
       for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(\(KUBE-\|CNI-\)[^ ]*\) .*/\1/p'); do
         "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
       done
@@ -566,7 +583,13 @@ remove_pod_cgroups() {
 
 host_teardown() {
   # libcni keeps each attachment's result under /var/lib/cni/results, named after our network "vsekai".
-  rm -f /var/lib/cni/results/vsekai-*
+  local result id
+  for result in /var/lib/cni/results/vsekai-*; do
+    [ -e "$result" ] || continue
+    id="${result#/var/lib/cni/results/vsekai-}"
+    id="${id%-eth0}"
+    rm -f "$result" "/var/lib/cni/results/cni-loopback-$id-lo"
+  done
   ip link show cni0 >/dev/null 2>&1 && ip link delete cni0
   ip addr show dev lo | grep -q "inet ${NODE_IP}/32" && ip addr del "${NODE_IP}/32" dev lo
   local saved="$STATE_DIR/host-sysctls.saved" line
@@ -598,6 +621,8 @@ stop() {
   remove_pod_cgroups
   host_teardown
   rm -rf "$RUN/containerd/state" "$RUN/containerd/runc"
+  # containerd 1.6 keeps shim sockets in /run/containerd/s whatever its state dir; drop the dirs if now empty.
+  rmdir /run/containerd/s /run/containerd 2>/dev/null || true
   log "stopped in $((SECONDS - started))s; nothing of the cluster runs now (data kept in $STATE_DIR)."
 }
 
