@@ -23,6 +23,16 @@ defmodule UroStandin.SettingsTest do
     assert db.ssl_options[:server_name_indication] == ~c"db-public.ns.svc"
   end
 
+  test "verify-full to an IP address checks the certificate's IP SANs itself (no SNI for an IP)" do
+    db = Settings.database!("postgres://u:p@10.0.0.5:26257/uro?sslmode=verify-full", "/ca.crt")
+    assert db.ssl_options[:server_name_indication] == :disable
+    assert {fun, {10, 0, 0, 5}} = db.ssl_options[:verify_fun]
+    assert fun == (&Settings.verify_ip/3)
+
+    assert {:fail, {:bad_cert, :unknown_ca}} =
+             Settings.verify_ip(:cert, {:bad_cert, :unknown_ca}, {10, 0, 0, 5})
+  end
+
   test "ecto:// without sslmode is plain TCP on 5432" do
     assert %{port: 5432, sslmode: "disable", ssl_options: []} =
              Settings.database!("ecto://u:p@h/db", nil)

@@ -122,6 +122,8 @@ defmodule UroStandin.Database do
 
   defp describe({:authentication, reason}), do: "authentication failed: #{describe(reason)}"
   defp describe({:init, {:error, reason}}), do: describe(reason)
+  defp describe({:bad_return_value, {:error, reason}}), do: describe(reason)
+  defp describe({:tls_alert, {kind, text}}), do: "TLS #{kind}: #{text}"
   defp describe({:starttls, :denied}), do: "the server does not offer TLS (sslmode asks for it)"
   defp describe(reason) when is_atom(reason), do: to_string(:inet.format_error(reason))
   defp describe(reason) when is_binary(reason), do: reason

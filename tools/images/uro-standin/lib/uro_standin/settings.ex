@@ -145,12 +145,34 @@ defmodule UroStandin.Settings do
   end
 
   defp ssl_options("verify-full", ca, host) do
-    [
-      verify: :verify_peer,
-      cacertfile: String.to_charlist(ca),
-      server_name_indication: sni(host),
-      customize_hostname_check: [match_fun: :public_key.pkix_verify_hostname_match_fun(:https)]
-    ]
+    base = [verify: :verify_peer, cacertfile: String.to_charlist(ca)]
+
+    case :inet.parse_address(String.to_charlist(host)) do
+      # An IP address cannot be sent as SNI, and without SNI OTP's ssl checks no name: check the
+      # certificate's IP SANs ourselves once the chain is valid.
+      {:ok, ip} ->
+        base ++ [server_name_indication: :disable, verify_fun: {&__MODULE__.verify_ip/3, ip}]
+
+      _ ->
+        base ++
+          [
+            server_name_indication: String.to_charlist(host),
+            customize_hostname_check: [
+              match_fun: :public_key.pkix_verify_hostname_match_fun(:https)
+            ]
+          ]
+    end
+  end
+
+  @doc false
+  def verify_ip(_cert, {:bad_cert, _} = reason, _ip), do: {:fail, reason}
+  def verify_ip(_cert, {:extension, _}, ip), do: {:unknown, ip}
+  def verify_ip(_cert, :valid, ip), do: {:valid, ip}
+
+  def verify_ip(cert, :valid_peer, ip) do
+    if :public_key.pkix_verify_hostname(cert, ip: ip),
+      do: {:valid, ip},
+      else: {:fail, {:bad_cert, :hostname_check_failed}}
   end
 
   defp sni(host) do
