@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Builds the dev stack's container images without a registry or a Docker daemon, caches them as image
 # archives by version and inputs, and loads them where asked.
 #
