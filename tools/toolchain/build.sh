@@ -150,12 +150,11 @@ step() {
     # A subshell, so that a step's `cd` or `exit` stays inside it.
     if ! ("$@") >"$log" 2>&1; then
         echo "toolchain: FAILED at step $step_number/$total_steps: $title (after $((SECONDS - step_started))s)" >&2
-        echo "toolchain: last lines of $log:" >&2
-        tail -n 30 "$log" | sed 's/^/    /' >&2
-        # Keep the logs of a failed build for a look; the stage itself is removed.
+        # Keep the log of a failed step for a look; the stage itself is removed on exit.
         mkdir -p "$cache_root/failed-logs"
         cp "$log" "$cache_root/failed-logs/"
-        echo "toolchain: full log kept at $cache_root/failed-logs/$(basename "$log")" >&2
+        echo "toolchain: last lines of its log ($cache_root/failed-logs/$(basename "$log")):" >&2
+        tail -n 30 "$log" | sed 's/^/    /' >&2
         exit 1
     fi
     echo "toolchain: [$step_number/$total_steps] $title done in $((SECONDS - step_started))s" >&2
