@@ -55,6 +55,23 @@ check "prettier" npx prettier --check .
 stage "unit tests (Pulumi mocks, policy pack)"
 vitest_project unit
 
+# Heavy stages need a toolchain built from Go modules (cold: tens of minutes on two cores, then cached under
+# $VSEKAI_CACHE). A stage that cannot start is one loud failure, never a silent skip.
+stage "Pulumi toolchain (CLI, Node.js language host, Kubernetes provider, actionlint)"
+if exports=$(bash tools/toolchain/build.sh --with-actionlint --print-env); then
+  eval "$exports"
+  echo "pass toolchain" >>"$CHECKS"
+
+  stage "GitHub workflows (actionlint)"
+  check "actionlint (.github/workflows)" actionlint
+
+  stage "real Pulumi engine: previews with the policy pack, bad config, rendering"
+  vitest_project engine
+else
+  echo "fail toolchain (see the step named above)" >>"$CHECKS"
+  echo "FAILED: the Pulumi toolchain could not be built; the real-engine tests did not run" >&2
+fi
+
 stage "summary"
 npx tsx tools/test/summarize.ts "$CHECKS" "${REPORTS[@]}"
 status=$?
