@@ -1,12 +1,17 @@
-// Helpers for the local-cluster smoke test: a client for the cluster tools/cluster/cluster.sh started, pod
+// Helpers for the local-cluster smoke test: kubectl against the cluster tools/cluster/cluster.sh started, pod
 // specs that pass the "restricted" Pod Security level, and waits that are bounded in attempts and time.
-import * as k8s from "@kubernetes/client-node";
+//
+// The API is reached through kubectl rather than @kubernetes/client-node: client-node 2.0.1 bundles undici 8,
+// which needs Node >= 22.19 and throws on import under this machine's Node 20 (zlib.createZstdDecompress and
+// webidl markAsUncloneable are missing). Only its types are used here.
+import { execFileSync } from "node:child_process";
+import type * as k8s from "@kubernetes/client-node";
 
 export interface Cluster {
-  core: k8s.CoreV1Api;
-  networking: k8s.NetworkingV1Api;
   /** The busybox image cluster.sh built and loaded into containerd (never pulled). */
   busyboxImage: string;
+  /** Runs kubectl with the cluster's kubeconfig; returns stdout, throws with stderr on failure. */
+  kubectl: (args: string[], input?: string) => string;
 }
 
 export function connect(): Cluster {
@@ -18,13 +23,31 @@ export function connect(): Cluster {
         '`sudo tools/cluster/cluster.sh start` and then `eval "$(sudo tools/cluster/cluster.sh env)"`.',
     );
   }
-  const config = new k8s.KubeConfig();
-  config.loadFromFile(kubeconfig);
-  return {
-    core: config.makeApiClient(k8s.CoreV1Api),
-    networking: config.makeApiClient(k8s.NetworkingV1Api),
-    busyboxImage,
+  const kubectl = (args: string[], input?: string): string => {
+    try {
+      return execFileSync("kubectl", ["--kubeconfig", kubeconfig, "--request-timeout=30s", ...args], {
+        input,
+        encoding: "utf8",
+        timeout: 60_000,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? "";
+      throw new Error(`kubectl ${args.join(" ")} failed: ${stderr.trim() || String(error)}`);
+    }
   };
+  return { busyboxImage, kubectl };
+}
+
+/** Creates an object in a namespace and returns it as the API server stored it. */
+export function create<T extends k8s.KubernetesObject>(cluster: Cluster, namespace: string, object: T): T {
+  return JSON.parse(
+    cluster.kubectl(["-n", namespace, "create", "-o", "json", "-f", "-"], JSON.stringify(object)),
+  ) as T;
+}
+
+export function read<T>(cluster: Cluster, namespace: string, kind: string, name: string): T {
+  return JSON.parse(cluster.kubectl(["-n", namespace, "get", kind, name, "-o", "json"])) as T;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,6 +102,8 @@ export function shellPod(
   } = {},
 ): k8s.V1Pod {
   return {
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: { name, labels: { ...options.labels, "smoke.vsekai.dev/pod": name } },
     spec: {
       restartPolicy: options.restartPolicy ?? "Never",
@@ -109,13 +134,13 @@ export async function podOutcome(
   const phase = await poll(
     `pod ${namespace}/${name} finishing`,
     async () => {
-      const pod = await cluster.core.readNamespacedPod({ name, namespace });
+      const pod = read<k8s.V1Pod>(cluster, namespace, "pod", name);
       const current = pod.status?.phase;
       return current === "Succeeded" || current === "Failed" ? current : undefined;
     },
     { attempts, intervalMs: 1000 },
   );
-  const log = await cluster.core.readNamespacedPodLog({ name, namespace });
+  const log = cluster.kubectl(["-n", namespace, "logs", name]);
   return { succeeded: phase === "Succeeded", log };
 }
 
@@ -127,7 +152,7 @@ export async function waitForPodRunning(
   return poll(
     `pod ${namespace}/${name} running and ready`,
     async () => {
-      const pod = await cluster.core.readNamespacedPod({ name, namespace });
+      const pod = read<k8s.V1Pod>(cluster, namespace, "pod", name);
       const ready = pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
       return pod.status?.phase === "Running" && ready ? pod : undefined;
     },

@@ -132,7 +132,9 @@ write_corefile() {
   {
     echo ".:53 {"
     echo "    errors"
-    echo "    health { lameduck 5s }"
+    echo "    health {"
+    echo "        lameduck 5s"
+    echo "    }"
     echo "    ready"
     echo "    kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {"
     echo "        pods insecure"
