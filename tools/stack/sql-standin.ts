@@ -182,6 +182,7 @@ async function provision(host: string, dbs: StandinDatabases, pw: Passwords): Pr
 export async function ensureSqlStandin(kc: k8s.KubeConfig, dbs: StandinDatabases): Promise<StandinUrls> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
+  await namespaceGoneIfTerminating(core, 300);
   await ensure(() =>
     core.createNamespace({
       body: {
@@ -213,6 +214,22 @@ export async function ensureSqlStandin(kc: k8s.KubeConfig, dbs: StandinDatabases
   const url = (who: { user: string; database: string }, password: string) =>
     `postgres://${who.user}:${password}@${host}:${PORT}/${who.database}?sslmode=disable`;
   return { databaseUrl: url(dbs.app, pw.app), filerDatabaseUrl: url(dbs.filer, pw.filer), host };
+}
+
+/** A namespace still being deleted (a recent `down`) refuses new objects: wait until it is gone. */
+async function namespaceGoneIfTerminating(core: k8s.CoreV1Api, timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (Date.now() < deadline) {
+    try {
+      const ns = await core.readNamespace({ name: STANDIN_NAMESPACE });
+      if (ns.metadata?.deletionTimestamp === undefined) return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`namespace ${STANDIN_NAMESPACE} is still terminating after ${timeoutSeconds}s`);
 }
 
 export async function removeSqlStandin(kc: k8s.KubeConfig): Promise<void> {
