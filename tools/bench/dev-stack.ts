@@ -1,0 +1,123 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { policyOptions, prepareDevStack } from "../stack/dev-stack.ts";
+import { stackWorkspace } from "../stack/workspace.ts";
+
+// The dev stack on the local cluster, two ways, timed to "every app replica healthy" (its /health is green
+// only with a real SQL query and a real S3 round trip): `pulumi up` with the policy pack, and the same
+// manifests (rendered by the program) applied with kubectl, the floor. Then a no-op up and destroy.
+// Prints figures; asserts nothing. Run it through tools/bench/dev-stack.sh (cluster, images, toolchain).
+
+const NAMESPACE = "vsekai-dev";
+const kubeconfig = process.env.KUBECONFIG ?? "";
+const kubectl = (...args: string[]) =>
+  execFileSync("kubectl", ["--kubeconfig", kubeconfig, "--request-timeout=30s", ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+
+async function healthy(deadlineSeconds: number): Promise<void> {
+  const deadline = Date.now() + deadlineSeconds * 1000;
+  while (Date.now() < deadline) {
+    try {
+      const ips = kubectl(
+        "-n",
+        NAMESPACE,
+        "get",
+        "pods",
+        "-l",
+        "app.kubernetes.io/component=server",
+        "-o",
+        "jsonpath={.items[*].status.podIP}",
+      )
+        .split(" ")
+        .filter(Boolean);
+      if (ips.length > 0) {
+        const ok = await Promise.all(
+          ips.map((ip) =>
+            fetch(`http://${ip}:4000/health`, { signal: AbortSignal.timeout(3000) })
+              .then((r) => r.status === 200)
+              .catch(() => false),
+          ),
+        );
+        if (ok.every(Boolean)) return;
+      }
+    } catch {
+      // not there yet
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`the app was not healthy within ${deadlineSeconds}s`);
+}
+
+async function namespaceGone(deadlineSeconds: number): Promise<void> {
+  const deadline = Date.now() + deadlineSeconds * 1000;
+  while (Date.now() < deadline) {
+    if (!kubectl("get", "namespaces", "-o", "name").split("\n").includes(`namespace/${NAMESPACE}`)) return;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`namespace ${NAMESPACE} still there after ${deadlineSeconds}s`);
+}
+
+const seconds = (from: number) => (Date.now() - from) / 1000;
+
+// 1. pulumi up with the policy pack, until healthy.
+const dev = await prepareDevStack({ passphrase: "vsekai-bench" });
+let started = Date.now();
+await dev.workspace.stack.up(policyOptions("dev"));
+const upDone = seconds(started);
+await healthy(600);
+const pulumiHealthy = seconds(started);
+started = Date.now();
+await dev.workspace.stack.up(policyOptions("dev"));
+const noOpUp = seconds(started);
+started = Date.now();
+await dev.workspace.stack.destroy();
+await namespaceGone(600);
+const destroy = seconds(started);
+
+console.log(`database tier: ${dev.sqlTier}`);
+console.log(
+  `pulumi up (policy pack on): ${upDone.toFixed(1)}s to finish, ${pulumiHealthy.toFixed(1)}s to all replicas healthy`,
+);
+console.log(`no-op up: ${noOpUp.toFixed(1)}s; destroy (until the namespace is gone): ${destroy.toFixed(1)}s`);
+
+// 2. The same manifests, rendered by the program with the same settings, applied directly. The provider
+// refuses a kubeconfig next to renderYamlToDirectory, so the render runs without KUBECONFIG.
+const rendered = mkdtempSync(join(tmpdir(), "vsekai-bench-manifests-"));
+const settings = await dev.workspace.stack.getAllConfig();
+delete process.env.KUBECONFIG;
+const render = await stackWorkspace({
+  stackName: "dev",
+  passphrase: "vsekai-bench",
+  config: {
+    ...Object.fromEntries(
+      Object.entries(settings)
+        .filter(([k]) => k.startsWith("vsekai-infra:"))
+        .map(([k, v]) => [k.slice("vsekai-infra:".length), { value: v.value, secret: v.secret }]),
+    ),
+    renderYamlTo: { value: rendered },
+  },
+});
+await render.stack.up();
+process.env.KUBECONFIG = kubeconfig;
+started = Date.now();
+// The namespace first (kubectl applies a directory in name order), then everything.
+const namespaceFile = readdirSync(join(rendered, "1-manifest")).find((f) => f.startsWith("v1-namespace-"));
+if (namespaceFile === undefined) throw new Error(`no Namespace manifest in ${rendered}`);
+kubectl("apply", "-f", join(rendered, "1-manifest", namespaceFile));
+kubectl("apply", "-R", "-f", rendered);
+await healthy(600);
+const applyHealthy = seconds(started);
+kubectl("delete", "namespace", NAMESPACE, "--wait=false");
+await namespaceGone(600);
+render.cleanup();
+dev.workspace.cleanup();
+rmSync(rendered, { recursive: true, force: true });
+
+console.log(
+  `kubectl apply of the same manifests: ${applyHealthy.toFixed(1)}s to all replicas healthy (the floor)`,
+);
+console.log(`ratio pulumi/kubectl: ${(pulumiHealthy / applyHealthy).toFixed(2)} (target ≤ 1.2)`);
