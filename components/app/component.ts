@@ -1,9 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppPort, AppSettings, PullPolicy } from "../config/types.ts";
+import type { AppPort, AppSettings } from "../config/types.ts";
 import { GeneratedSecret } from "../secrets/index.ts";
 import type { ExternalPeer, Flow, Peer, S3Endpoint, SqlEndpoint } from "../shared/endpoints.ts";
+import type { Placement } from "../shared/placement.ts";
 import { imageVersion, selectorLabels, workloadLabels } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
 import { softSpreading } from "../shared/spreading.ts";
@@ -18,16 +19,10 @@ import { appNames, migrateWorkload, peersQuery, serverWorkload } from "./names.t
 import { containerPorts, distributionPorts, peerServicePorts, servicePorts } from "./ports.ts";
 import { appProbes } from "./probes.ts";
 
-export interface PhoenixAppArgs {
+export interface PhoenixAppArgs extends Placement {
   settings: AppSettings;
   sql: SqlEndpoint;
   s3: S3Endpoint;
-  namespace: pulumi.Input<string>;
-  namespaceName: string;
-  instance: string;
-  clusterDomain: string;
-  imagePullPolicy: PullPolicy;
-  prefix: string;
 }
 
 /** `nobody`, the user Phoenix's generated release Dockerfile (and uro's) runs as. */

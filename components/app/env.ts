@@ -1,13 +1,12 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppSettings } from "../config/types.ts";
+import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../shared/endpoints.ts";
 import { DIST_PORT } from "./ports.ts";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 export const DATABASE_URL_KEY = "DATABASE_URL";
-export const S3_ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
-export const S3_SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
 /** Where the SQL server's CA certificate is mounted when the database verifies TLS. */
 export const SQL_CA_DIR = "/etc/vsekai/sql";
 export const SQL_CA_FILE = `${SQL_CA_DIR}/ca.crt`;

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CockroachClusterSettings, PullPolicy } from "../config/types.ts";
+import type { CockroachClusterSettings } from "../config/types.ts";
 import { CertificateAuthority, GeneratedSecret, IssuedCertificate } from "../secrets/index.ts";
 import type { Flow, Peer, SqlEndpoint } from "../shared/endpoints.ts";
+import type { Placement } from "../shared/placement.ts";
 import { imageVersion, selectorLabels, workloadLabels, type Workload } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
@@ -34,14 +35,8 @@ import {
   type ClusterNames,
 } from "./topology.ts";
 
-export interface CockroachClusterArgs {
+export interface CockroachClusterArgs extends Placement {
   settings: CockroachClusterSettings;
-  namespace: pulumi.Input<string>;
-  namespaceName: string;
-  instance: string;
-  clusterDomain: string;
-  imagePullPolicy: PullPolicy;
-  prefix: string;
 }
 
 /** Annotation whose change rolls the pods when a certificate is renewed (they read certs only at start). */

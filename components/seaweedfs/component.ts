@@ -1,9 +1,17 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PullPolicy, Resources, SeaweedfsSettings, Storage } from "../config/types.ts";
+import type { Resources, SeaweedfsSettings, Storage } from "../config/types.ts";
 import { GeneratedSecret } from "../secrets/index.ts";
-import type { Flow, Peer, S3Endpoint, SqlEndpoint } from "../shared/endpoints.ts";
+import {
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+  type Flow,
+  type Peer,
+  type S3Endpoint,
+  type SqlEndpoint,
+} from "../shared/endpoints.ts";
+import type { Placement } from "../shared/placement.ts";
 import { imageVersion, selectorLabels, workloadLabels, type Workload } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
@@ -67,21 +75,12 @@ interface ObjectMeta {
   labels: Record<string, string>;
 }
 
-export interface SeaweedfsClusterArgs {
+export interface SeaweedfsClusterArgs extends Placement {
   settings: SeaweedfsSettings;
   /** The filer's metadata store. */
   sql: SqlEndpoint;
-  namespace: pulumi.Input<string>;
-  namespaceName: string;
-  instance: string;
-  clusterDomain: string;
-  imagePullPolicy: PullPolicy;
-  prefix: string;
 }
 
-/** The keys of the app's credentials Secret; components/app/env.ts reads exactly these. */
-export const ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
-export const SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
 /**
  * SeaweedFS does not care which region a request is signed for; SDKs need one to sign at all, and
  * us-east-1 is the one every SDK treats as the default.
@@ -406,8 +405,8 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
         metadata: metadata(names.s3CredentialsSecret, parts.s3),
         type: "Opaque",
         stringData: {
-          [ACCESS_KEY_ID_KEY]: pulumi.secret(accessKey.value),
-          [SECRET_ACCESS_KEY_KEY]: pulumi.secret(secretKey.value),
+          [S3_ACCESS_KEY_ID_KEY]: pulumi.secret(accessKey.value),
+          [S3_SECRET_ACCESS_KEY_KEY]: pulumi.secret(secretKey.value),
         },
       },
       child,

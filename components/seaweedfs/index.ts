@@ -1,8 +1,6 @@
 export {
-  ACCESS_KEY_ID_KEY,
   CONFIG_HASH_ANNOTATION,
   S3_REGION,
-  SECRET_ACCESS_KEY_KEY,
   SeaweedfsCluster,
   seaweedfsFlows,
   type SeaweedfsClusterArgs,

@@ -54,6 +54,10 @@ export interface SqlEndpoint {
   ready: pulumi.Resource[];
 }
 
+/** Keys of the Secret named by S3Endpoint.credentialsSecretName: what the S3 side writes and the app reads. */
+export const S3_ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
+export const S3_SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
+
 export interface S3Endpoint {
   /** e.g. http://vsekai-seaweedfs-s3.<ns>.svc.cluster.local:8333 */
   url: pulumi.Output<string>;

@@ -5,6 +5,7 @@ import type { StackSettings } from "../config/types.ts";
 import { NetworkPolicies, StackNetwork } from "../networking/index.ts";
 import { SeaweedfsCluster } from "../seaweedfs/index.ts";
 import type { Flow, SqlEndpoint } from "../shared/endpoints.ts";
+import type { Placement } from "../shared/placement.ts";
 import { externalSqlEndpoint } from "./external-sql.ts";
 
 /**
@@ -37,7 +38,7 @@ export class VSekaiStack extends pulumi.ComponentResource {
       },
       child,
     );
-    const common = {
+    const common: Placement = {
       namespace: network.namespace.metadata.name,
       namespaceName: settings.namespace,
       instance: settings.stack,
@@ -79,7 +80,7 @@ export class VSekaiStack extends pulumi.ComponentResource {
     );
 
     this.appUrl = app.url;
-    this.namespace = common.namespace;
+    this.namespace = network.namespace.metadata.name;
     this.sqlHost = sql.host;
     this.sqlPort = sql.port;
     this.databaseUrl = pulumi.secret(sql.appUrl);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../../../components/app/env.ts";
+import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../../../components/shared/endpoints.ts";
 import type { SeaweedfsSettings } from "../../../components/config/types.ts";
 import { CONFIG_HASH_ANNOTATION, SeaweedfsCluster } from "../../../components/seaweedfs/index.ts";
 import type { SqlEndpoint } from "../../../components/shared/endpoints.ts";
