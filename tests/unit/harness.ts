@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Placement } from "../../components/shared/placement.ts";
 
 // Pulumi mocks that record every resource a program declares, with its resolved inputs, so tests assert
 // on the real arguments (probes, flags, env, security contexts) rather than on the existence of objects.
@@ -112,3 +113,13 @@ export function secretKeys(r: Recorded): string[] {
   const data = unwrapSecrets(r.inputs.data) as Record<string, unknown> | undefined;
   return [...Object.keys(stringData ?? {}), ...Object.keys(data ?? {})];
 }
+
+/** The placement every component test deploys into. */
+export const TEST_PLACEMENT: Placement = {
+  namespace: "vsekai-test",
+  namespaceName: "vsekai-test",
+  instance: "test",
+  clusterDomain: "cluster.local",
+  imagePullPolicy: "IfNotPresent",
+  prefix: "vsekai",
+};

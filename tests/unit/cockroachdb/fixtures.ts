@@ -1,3 +1,4 @@
+import { TEST_PLACEMENT } from "../harness.ts";
 import type { CockroachClusterSettings } from "../../../components/config/types.ts";
 import type { CockroachClusterArgs } from "../../../components/cockroachdb/index.ts";
 import { clusterNames } from "../../../components/cockroachdb/index.ts";
@@ -24,12 +25,7 @@ export function clusterSettings(overrides: Partial<CockroachClusterSettings> = {
 export function clusterArgs(overrides: Partial<CockroachClusterSettings> = {}): CockroachClusterArgs {
   return {
     settings: clusterSettings(overrides),
-    namespace: "vsekai-test",
-    namespaceName: "vsekai-test",
-    instance: "test",
-    clusterDomain: "cluster.local",
-    imagePullPolicy: "IfNotPresent",
-    prefix: "vsekai",
+    ...TEST_PLACEMENT,
   };
 }
 

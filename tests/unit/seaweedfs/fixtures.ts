@@ -1,3 +1,4 @@
+import { TEST_PLACEMENT } from "../harness.ts";
 import * as pulumi from "@pulumi/pulumi";
 import type { SeaweedfsSettings } from "../../../components/config/types.ts";
 import type { SeaweedfsClusterArgs } from "../../../components/seaweedfs/index.ts";
@@ -62,12 +63,7 @@ export function clusterArgs(
   return {
     settings: seaweedfsSettings(overrides),
     sql: sqlEndpoint(sql),
-    namespace: "vsekai-test",
-    namespaceName: "vsekai-test",
-    instance: "test",
-    clusterDomain: "cluster.local",
-    imagePullPolicy: "IfNotPresent",
-    prefix: "vsekai",
+    ...TEST_PLACEMENT,
   };
 }
 
