@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { policyOptions, prepareDevStack } from "../stack/dev-stack.ts";
+import { removeSqlStandin } from "../stack/sql-standin.ts";
 import { stackWorkspace } from "../stack/workspace.ts";
 
 // The dev stack on the local cluster, two ways, timed to "every app replica healthy" (its /health is green
@@ -113,6 +114,7 @@ await healthy(600);
 const applyHealthy = seconds(started);
 kubectl("delete", "namespace", NAMESPACE, "--wait=false");
 await namespaceGone(600);
+await removeSqlStandin(dev.kubeConfig);
 render.cleanup();
 dev.workspace.cleanup();
 rmSync(rendered, { recursive: true, force: true });

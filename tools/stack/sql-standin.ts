@@ -74,6 +74,9 @@ function statefulSet(): k8s.V1StatefulSet {
             runAsUser: 999,
             runAsGroup: 999,
             fsGroup: 999,
+            // A recursive fsGroup pass on every restart makes the data directory group-writable, and
+            // PostgreSQL then refuses to start; the first pass (empty volume) is all it needs.
+            fsGroupChangePolicy: "OnRootMismatch",
             seccompProfile: { type: "RuntimeDefault" },
           },
           containers: [
