@@ -535,8 +535,14 @@ describe("uro stand-in clustering through DNS_CLUSTER_QUERY", () => {
       expect(answer.node).toBe(`uro_standin@${self.ip}`);
       expect(answer.nodes).toEqual([`uro_standin@${peer.ip}`]);
     }
-    expect(`${logs["node 10.251.7.1"]}${logs["node 10.251.7.2"]}`).toMatch(
-      /joined uro_standin@10\.251\.7\.[12]/,
+    // The node that dialled logs "joined" through Logger, which writes asynchronously: the peer can
+    // list it before that line reaches the pipe, so wait (bounded) for the line instead of reading once.
+    const joinedLine = /joined uro_standin@10\.251\.7\.[12]/;
+    const bothLogs = await until("a node to log that it joined its peer", 15_000, () =>
+      Promise.resolve(
+        joinedLine.test(`${logs[`node ${hostA.ip}`]}${logs[`node ${hostB.ip}`]}`) ? true : undefined,
+      ),
     );
+    expect(bothLogs).toBe(true);
   }, 180_000);
 });
