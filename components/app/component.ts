@@ -18,6 +18,7 @@ import { appVolumeMounts, appVolumes } from "./pod.ts";
 import { appNames, migrateWorkload, peersQuery, serverWorkload } from "./names.ts";
 import { containerPorts, distributionPorts, peerServicePorts, servicePorts } from "./ports.ts";
 import { appProbes } from "./probes.ts";
+import { SKIP_AWAIT } from "../shared/awaiting.ts";
 
 export interface PhoenixAppArgs extends Placement {
   settings: AppSettings;
@@ -45,7 +46,13 @@ export class PhoenixApp extends pulumi.ComponentResource {
   readonly image: pulumi.Output<string>;
   readonly deployment: k8s.apps.v1.Deployment;
   readonly migrationJob?: k8s.batch.v1.Job;
-  /** What the Deployment waits for: the databases, its Secrets and, above all, the migration Job. */
+  /** What the migration Job waits for: SQL ready (users and databases provisioned) and its Secrets. */
+  readonly migrationGates: pulumi.Resource[];
+  /**
+   * What the Deployment waits for: the migration Job (or, without one, SQL ready), its Secrets and the S3
+   * credentials. Not S3 itself: the pods' readiness (a health endpoint that checks storage) already waits
+   * for it, and gating their creation on it would add the bucket's set-up time to the app's boot.
+   */
   readonly rolloutGates: pulumi.Resource[];
 
   constructor(name: string, args: PhoenixAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -122,7 +129,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
       securityContext: restrictedContainerSecurity(),
       volumeMounts,
     };
-    const dependencies = [...args.sql.ready, ...args.s3.ready, ...secrets];
+    this.migrationGates = [...args.sql.ready, ...secrets];
 
     this.migrationPeer = {
       name: `${s.name}-migrate`,
@@ -160,11 +167,15 @@ export class PhoenixApp extends pulumi.ComponentResource {
           },
         },
         // A replaced Job is created before the old one is deleted; names differ, so they never clash.
-        { ...child, dependsOn: dependencies },
+        { ...child, dependsOn: this.migrationGates },
       );
     }
 
-    this.rolloutGates = this.migrationJob ? [...dependencies, this.migrationJob] : dependencies;
+    this.rolloutGates = [
+      ...(this.migrationJob ? [this.migrationJob] : args.sql.ready),
+      ...secrets,
+      ...args.s3.secrets,
+    ];
     const probes = appProbes(s.healthPath, s.healthPort);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-server`,
@@ -201,7 +212,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
     new k8s.core.v1.Service(
       `${name}-service`,
       {
-        metadata: metadata(names.service),
+        metadata: { ...metadata(names.service), annotations: SKIP_AWAIT },
         spec: { type: "ClusterIP", selector, ports: servicePorts(s.ports) },
       },
       child,

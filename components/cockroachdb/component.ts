@@ -34,6 +34,7 @@ import {
   publicFqdn,
   type ClusterNames,
 } from "./topology.ts";
+import { SKIP_AWAIT } from "../shared/awaiting.ts";
 
 export interface CockroachClusterArgs extends Placement {
   settings: CockroachClusterSettings;
@@ -140,7 +141,10 @@ export class CockroachCluster extends pulumi.ComponentResource {
     );
     const publicService = new k8s.core.v1.Service(
       `${name}-public`,
-      { metadata: metadata(names.publicService), spec: { type: "ClusterIP", selector, ports } },
+      {
+        metadata: { ...metadata(names.publicService), annotations: SKIP_AWAIT },
+        spec: { type: "ClusterIP", selector, ports },
+      },
       child,
     );
 
@@ -148,7 +152,7 @@ export class CockroachCluster extends pulumi.ComponentResource {
     const statefulSet = new k8s.apps.v1.StatefulSet(
       `${name}-nodes`,
       {
-        metadata: { ...metadata(names.statefulSet), annotations: { "pulumi.com/skipAwait": "true" } },
+        metadata: { ...metadata(names.statefulSet), annotations: SKIP_AWAIT },
         spec: {
           serviceName: names.discoveryService,
           replicas: s.nodes,

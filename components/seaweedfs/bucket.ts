@@ -26,7 +26,7 @@ export interface BucketJobOptions {
   masters: string[];
   /** A filer as host:port; `weed shell` talks to it over gRPC. */
   filer: string;
-  /** How many rounds to try, five seconds apart; the Job's deadline bounds the whole. */
+  /** How many rounds to try, two seconds apart; the Job's deadline bounds the whole. */
   attempts: number;
   /** Seconds one `weed shell` run may take before it is cut off (it waits for masters otherwise). */
   shellTimeoutSeconds: number;
@@ -58,7 +58,7 @@ export function bucketJobScript(o: BucketJobOptions): string {
     '    echo "bucket $bucket could not be created: $created" >&2',
     "    exit 1",
     "  fi",
-    "  sleep 5",
+    "  sleep 2",
     "done",
   ].join("\n");
 }

@@ -49,6 +49,7 @@ import {
   volumePeersFqdn,
   type SeaweedfsNames,
 } from "./topology.ts";
+import { SKIP_AWAIT } from "../shared/awaiting.ts";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -90,10 +91,13 @@ export const S3_REGION = "us-east-1";
 export const CONFIG_HASH_ANNOTATION = "vsekai.dev/config-sha256";
 
 const JOB_RESOURCES: Resources = { cpu: "50m", memory: "128Mi", cpuLimit: "500m" };
-/** Bucket Job: 60 rounds 5 s apart (plus the shell runs), within a 10-minute deadline, 3 pod attempts. */
-const BUCKET_ATTEMPTS = 60;
+/**
+ * Bucket Job: it starts with the cluster, so its first rounds find no master or filer yet. A round is two
+ * shell runs of at most 10 s each and a 2 s pause: up to 100 rounds within a 10-minute deadline, 3 pods.
+ */
+const BUCKET_ATTEMPTS = 100;
 const BUCKET_DEADLINE_SECONDS = 600;
-const SHELL_TIMEOUT_SECONDS = 30;
+const SHELL_TIMEOUT_SECONDS = 10;
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -128,8 +132,9 @@ export interface SeaweedfsPeers {
  *
  * Nothing here needs an init step that could deadlock with Pulumi's await: masters elect a leader on
  * their own once a quorum runs (they start in parallel), volume servers become ready once they heartbeat
- * to it, filers once SQL answers. So every workload is awaited normally, and the bucket Job, created after
- * all of them, is what the app waits on.
+ * to it, filers once SQL answers. So every workload is awaited normally, and all of them start together:
+ * gateways and the bucket Job retry until the filer answers, so making them wait for it in the graph would
+ * only add each piece's start-up time to the next.
  */
 export class SeaweedfsCluster extends pulumi.ComponentResource {
   readonly s3: S3Endpoint;
@@ -255,7 +260,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       disruptionBudget(part, o.objectName, w);
       return set;
     };
-    const masterSet = stateful("master", {
+    stateful("master", {
       objectName: names.master,
       peersService: names.masterPeersService,
       replicas: s.masters,
@@ -275,7 +280,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
     new k8s.core.v1.Service(
       `${name}-master`,
       {
-        metadata: metadata(names.masterService, parts.master),
+        metadata: { ...metadata(names.masterService, parts.master), annotations: SKIP_AWAIT },
         spec: {
           type: "ClusterIP",
           selector: selectorLabels(parts.master),
@@ -284,7 +289,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const volumeSet = stateful("volume", {
+    stateful("volume", {
       objectName: names.volume,
       peersService: names.volumePeersService,
       replicas: s.volumeServers,
@@ -338,10 +343,10 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       { name: "config", mountPath: FILER_CONFIG_DIR, readOnly: true },
       ...(args.sql.caSecretName ? [{ name: "sql-ca", mountPath: SQL_CA_DIR, readOnly: true }] : []),
     ];
-    const filerService = new k8s.core.v1.Service(
+    new k8s.core.v1.Service(
       `${name}-filer`,
       {
-        metadata: metadata(names.filerService, parts.filer),
+        metadata: { ...metadata(names.filerService, parts.filer), annotations: SKIP_AWAIT },
         spec: {
           type: "ClusterIP",
           selector: selectorLabels(parts.filer),
@@ -350,7 +355,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const filers = this.deployment(name, "filer", {
+    this.deployment(name, "filer", {
       metadata: metadata(names.filer, parts.filer),
       replicas: s.filerReplicas,
       workload: parts.filer,
@@ -414,7 +419,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
     new k8s.core.v1.Service(
       `${name}-s3`,
       {
-        metadata: metadata(names.s3Service, parts.s3),
+        metadata: { ...metadata(names.s3Service, parts.s3), annotations: SKIP_AWAIT },
         spec: { type: "ClusterIP", selector: selectorLabels(parts.s3), ports: servicePorts(S3_PORT) },
       },
       child,
@@ -453,7 +458,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
         },
         true,
       ),
-      dependsOn: [identitiesSecret, filers, filerService],
+      dependsOn: [identitiesSecret],
     });
     disruptionBudget("s3", names.s3, parts.s3);
 
@@ -501,7 +506,6 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       },
       {
         ...child,
-        dependsOn: [masterSet, volumeSet, filers, filerService],
         // The name is fixed and a Job's template is immutable: replace it in place.
         deleteBeforeReplace: true,
         customTimeouts: { create: "15m", update: "15m" },
@@ -521,6 +525,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       secretAccessKey: pulumi.secret(secretKey.value),
       peer: peers.s3,
       ready: [gateways, this.bucketJob, credentials],
+      secrets: [credentials],
     };
     this.flows = seaweedfsFlows(peers, args.sql);
     this.registerOutputs({ s3Url: this.s3.url });

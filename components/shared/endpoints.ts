@@ -69,5 +69,8 @@ export interface S3Endpoint {
   accessKeyId: pulumi.Output<string>;
   secretAccessKey: pulumi.Output<string>;
   peer: Peer;
+  /** What must exist before S3 serves the bucket (gateways up, bucket made, credentials written). */
   ready: pulumi.Resource[];
+  /** What a client's pod references (the credentials Secret): enough to start a client that retries. */
+  secrets: pulumi.Resource[];
 }

@@ -16,7 +16,7 @@ import {
   type MockState,
   type Recorded,
 } from "../harness.ts";
-import { appArgs } from "./fixtures.ts";
+import { appArgs, s3Endpoint } from "./fixtures.ts";
 
 type Env = { name: string; value?: unknown; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
 type Container = {
@@ -141,6 +141,32 @@ describe("PhoenixApp", () => {
 
     const other = await build({ image: "ghcr.io/v-sekai/uro:fedcba98" });
     expect(field(one(other.mocks, JOB), "metadata.name")).not.toBe(field(job, "metadata.name"));
+  });
+
+  it("migrates as soon as SQL is ready and rolls after the migration and the S3 credentials, not after S3 itself", async () => {
+    installMocks();
+    const marker = (name: string) => new pulumi.ComponentResource("test:index:Marker", name);
+    const [sqlReady, s3Ready, s3Credentials] = ["sql-ready", "s3-ready", "s3-credentials"].map(marker);
+    const args = appArgs({}, { ready: [sqlReady as pulumi.Resource] });
+    args.s3 = s3Endpoint({
+      ready: [s3Ready as pulumi.Resource],
+      secrets: [s3Credentials as pulumi.Resource],
+    });
+    const app = new PhoenixApp("app", args);
+    expect(app.migrationGates).toContain(sqlReady);
+    expect(app.migrationGates).not.toContain(s3Ready);
+    expect(app.migrationGates).not.toContain(s3Credentials);
+    expect(app.rolloutGates).toContain(app.migrationJob);
+    expect(app.rolloutGates).toContain(s3Credentials);
+    expect(app.rolloutGates).not.toContain(s3Ready);
+
+    const unmigrated = new PhoenixApp("unmigrated", {
+      ...args,
+      settings: { ...args.settings, migrate: false },
+    });
+    expect(unmigrated.rolloutGates).toContain(sqlReady);
+    await Promise.all([valueOf(app.image), valueOf(unmigrated.image)]);
+    await settle();
   });
 
   it("skips the migration when told to", async () => {

@@ -58,7 +58,7 @@ export function sqlEndpoint(overrides: Partial<SqlEndpoint> = {}): SqlEndpoint {
   };
 }
 
-export function s3Endpoint(): S3Endpoint {
+export function s3Endpoint(overrides: Partial<S3Endpoint> = {}): S3Endpoint {
   return {
     url: pulumi.output("http://vsekai-seaweedfs-s3.vsekai.svc.cluster.local:8333"),
     port: 8333,
@@ -69,6 +69,8 @@ export function s3Endpoint(): S3Endpoint {
     secretAccessKey: pulumi.secret("SECRET"),
     peer: { name: "seaweedfs-s3", selector: { "app.kubernetes.io/component": "s3" } },
     ready: [],
+    secrets: [],
+    ...overrides,
   };
 }
 

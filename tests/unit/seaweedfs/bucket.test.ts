@@ -94,7 +94,7 @@ describe("bucketJobScript", () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     function run(): { status: number | null; stdout: string; stderr: string; calls: string[] } {
-      const runnable = script.replaceAll("/usr/bin/weed", fakeWeed).replaceAll("sleep 5", "sleep 0");
+      const runnable = script.replaceAll("/usr/bin/weed", fakeWeed).replaceAll("sleep 2", "sleep 0");
       const result = spawnSync("/bin/sh", ["-c", runnable], {
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_STATE: dir },
         encoding: "utf8",

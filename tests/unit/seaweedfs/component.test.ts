@@ -370,7 +370,7 @@ describe("SeaweedfsCluster, production-shaped", () => {
     expect(script).toContain("bucket=uro");
     expect(script).toContain(`-master=${MASTER_FQDNS.join(",")}`);
     expect(script).toContain("-filer=vsekai-seaweedfs-filer.vsekai-test.svc.cluster.local:8888");
-    expect(script).toContain('if [ "$attempt" -ge 60 ]; then');
+    expect(script).toContain('if [ "$attempt" -ge 100 ]; then');
     expect(field<Record<string, string>>(job, "spec.template.metadata.labels")).toMatchObject(
       cluster.peers.bucketJob.selector,
     );

@@ -75,6 +75,21 @@ describe.each(["dev", "staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
+  it("skips the Service await only where a workload's own await already covers it", () => {
+    const services = mocks.resources.filter((r) => r.type === "kubernetes:core/v1:Service");
+    for (const svc of services) {
+      const spec = svc.inputs.spec as { type?: string; clusterIP?: string };
+      const skipped =
+        (svc.inputs.metadata as { annotations?: Labels }).annotations?.["pulumi.com/skipAwait"] === "true";
+      // Headless Services are never awaited by the provider; LoadBalancers are, for their address.
+      const expected = spec.type === "ClusterIP" && spec.clusterIP !== "None";
+      expect(skipped, `${svc.name} (${spec.type ?? "ClusterIP"}, clusterIP ${spec.clusterIP ?? "-"})`).toBe(
+        expected,
+      );
+    }
+    expect(services.some((svc) => (svc.inputs.spec as { type?: string }).type === "ClusterIP")).toBe(true);
+  });
+
   it("references only Secrets it declares, by keys they hold", () => {
     const secrets = new Map<string, string[]>();
     for (const s of mocks.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")) {
