@@ -4,14 +4,21 @@ import type * as k8s from "@kubernetes/client-node";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UpResult } from "@pulumi/pulumi/automation/index.js";
+import * as kubeClient from "@kubernetes/client-node";
+import { CA_CERT } from "../../components/cockroachdb/certs.ts";
+import { clusterNames } from "../../components/cockroachdb/topology.ts";
+import { seaweedfsNames } from "../../components/seaweedfs/topology.ts";
+import { FILER_CONFIG_FILE } from "../../components/seaweedfs/filer-config.ts";
 import {
   announceSqlTier,
+  chooseSqlTier,
   policyOptions,
   prepareDevStack,
   type DevStack,
 } from "../../tools/stack/dev-stack.ts";
-import { removeSqlStandin, STANDIN_NAMESPACE } from "../../tools/stack/sql-standin.ts";
+import { removeSqlStandin } from "../../tools/stack/sql-standin.ts";
 import { connect, create, podOutcome, poll, read, shellPod, type Cluster } from "../cluster/kube.ts";
+import { clientConfig, loginFromFilerToml, loginFromUrl, type SqlLogin } from "./sql-access.ts";
 
 // The dev stack brought up for real by the real engine on the local cluster (tools/cluster), with the
 // policy pack on, then checked from outside: SQL, S3, the filer's metadata, the app's health on every
@@ -19,6 +26,18 @@ import { connect, create, podOutcome, poll, read, shellPod, type Cluster } from 
 // destroy. Traffic goes only to the cluster's pods and Services on this machine.
 
 const NAMESPACE = "vsekai-dev";
+const PREFIX = "vsekai";
+/** CockroachDB's production shape, so the real cluster mode runs as users run it, not as one node. */
+const COCKROACH_NODES = 3;
+
+// Chosen before the tests are named, so every report names the database tier it ran on.
+const kubeConfig = new kubeClient.KubeConfig();
+kubeConfig.loadFromDefault();
+const SQL_TIER = await chooseSqlTier(kubeConfig);
+const TIER_LABEL =
+  SQL_TIER === "cockroachdb"
+    ? `CockroachDB cluster mode, ${COCKROACH_NODES} nodes`
+    : "PostgreSQL STAND-IN (no CockroachDB image on the node)";
 let cluster: Cluster;
 let dev: DevStack;
 let up: UpResult;
@@ -67,15 +86,29 @@ function clusterIp(namespace: string, service: string): string {
   return ip;
 }
 
-/** A SQL URL from the stack, pointed at its Service's cluster IP (this process is not inside the cluster DNS). */
-function fromNode(url: string): string {
-  const parsed = new URL(url);
-  const [service, namespace] = parsed.hostname.split(".");
-  if (service === undefined || namespace === undefined)
-    throw new Error(`unexpected SQL host in ${parsed.host}`);
-  parsed.hostname = clusterIp(namespace, service);
-  return parsed.toString();
+/** The cluster IP behind a login's `<service>.<namespace>.svc…` host (this process is outside cluster DNS). */
+function sqlAddress(login: SqlLogin): string {
+  const [service, namespace] = login.host.split(".");
+  if (service === undefined || namespace === undefined) throw new Error(`unexpected SQL host ${login.host}`);
+  return clusterIp(namespace, service);
 }
+
+function secretValue(name: string, key: string): string {
+  const secret = read<k8s.V1Secret>(cluster, NAMESPACE, "secret", name);
+  const value = secret.data?.[key];
+  if (value === undefined) throw new Error(`Secret ${NAMESPACE}/${name} has no key ${key}`);
+  return Buffer.from(value, "base64").toString("utf8");
+}
+
+/** A client config for a login, with the stack's CA when the login verifies the server (CockroachDB TLS). */
+function reach(login: SqlLogin): pg.ClientConfig {
+  const ca = login.sslmode === "disable" ? undefined : secretValue(clusterNames(PREFIX).caSecret, CA_CERT);
+  return clientConfig(login, sqlAddress(login), ca);
+}
+
+const appLogin = (): SqlLogin => loginFromUrl(output("databaseUrl"));
+const filerLogin = (): SqlLogin =>
+  loginFromFilerToml(secretValue(seaweedfsNames(PREFIX).filerConfigSecret, FILER_CONFIG_FILE));
 
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -83,11 +116,11 @@ async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
 }
 
 async function sql<T extends pg.QueryResultRow>(
-  url: string,
+  login: SqlLogin,
   text: string,
   values: unknown[] = [],
 ): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client(reach(login));
   await client.connect();
   try {
     return (await client.query<T>(text, values)).rows;
@@ -98,9 +131,16 @@ async function sql<T extends pg.QueryResultRow>(
 
 beforeAll(async () => {
   cluster = connect();
-  dev = await prepareDevStack({ passphrase: "vsekai-integration-tests" });
+  dev = await prepareDevStack({ passphrase: "vsekai-integration-tests", sqlTier: SQL_TIER });
   // Two app replicas, so Erlang clustering and the PDB are exercised; the rest is the committed dev stack.
   await dev.workspace.stack.setConfig("vsekai-infra:app.replicas", { value: "2" }, true);
+  if (SQL_TIER === "cockroachdb") {
+    await dev.workspace.stack.setConfig(
+      "vsekai-infra:cockroach.nodes",
+      { value: String(COCKROACH_NODES) },
+      true,
+    );
+  }
   console.info(`\n*** ${announceSqlTier(dev.sqlTier)} ***\n`);
   up = await dev.workspace.stack.up({ ...policyOptions("dev"), onOutput: (text) => (printed += text) });
 });
@@ -114,7 +154,7 @@ afterAll(async () => {
   }
 });
 
-describe("pulumi up of the dev stack with the policy pack", () => {
+describe(`pulumi up of the dev stack with the policy pack (database tier: ${TIER_LABEL})`, () => {
   it("succeeds with no mandatory violation", () => {
     expect(up.summary.result).toBe("succeeded");
     expect(printed).toMatch(/Policies:/);
@@ -158,20 +198,18 @@ describe("SeaweedFS", () => {
     s3.destroy();
   });
 
-  it("keeps the filer's metadata in the SQL database", async () => {
-    const all = await dev.workspace.stack.getAllConfig();
-    const filerUrl = all["vsekai-infra:filerDatabaseUrl"]?.value;
-    if (filerUrl === undefined) throw new Error("no filerDatabaseUrl: the stand-in tier sets it");
-    const url = fromNode(filerUrl);
+  it(`keeps the filer's metadata in the SQL database (${TIER_LABEL})`, async () => {
+    // As the filer logs in, from the filer.toml its pods mount.
+    const login = filerLogin();
     const tables = await sql<{ table_name: string }>(
-      url,
+      login,
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
     );
     const name = key.split("/").pop() as string;
     const hits: string[] = [];
     for (const { table_name } of tables) {
       const rows = await sql<{ n: string }>(
-        url,
+        login,
         `SELECT count(*) AS n FROM "${table_name}" WHERE name = $1`,
         [name],
       );
@@ -181,14 +219,14 @@ describe("SeaweedFS", () => {
   });
 });
 
-describe("the database", () => {
+describe(`the database (${TIER_LABEL})`, () => {
   it("does a SQL round trip with the credentials the stack exported", async () => {
-    const url = fromNode(output("databaseUrl"));
+    const login = appLogin();
     const marker = randomBytes(8).toString("hex");
-    await sql(url, "CREATE TABLE IF NOT EXISTS integration_round_trip (marker text PRIMARY KEY)");
-    await sql(url, "INSERT INTO integration_round_trip VALUES ($1)", [marker]);
+    await sql(login, "CREATE TABLE IF NOT EXISTS integration_round_trip (marker text PRIMARY KEY)");
+    await sql(login, "INSERT INTO integration_round_trip VALUES ($1)", [marker]);
     const rows = await sql<{ marker: string }>(
-      url,
+      login,
       "SELECT marker FROM integration_round_trip WHERE marker = $1",
       [marker],
     );
@@ -196,9 +234,13 @@ describe("the database", () => {
   });
 
   it("lets the app's user reach only its own database", async () => {
-    const url = new URL(fromNode(output("databaseUrl")));
-    url.pathname = "/seaweedfs";
-    await expect(sql(url.toString(), "SELECT 1")).rejects.toThrow(/permission denied for database/);
+    // PostgreSQL refuses the connection (no CONNECT); CockroachDB lets any user connect to any database
+    // and refuses the read. Either way the filer's metadata stays out of the app's reach.
+    const filer = filerLogin();
+    const intruding = { ...appLogin(), database: filer.database };
+    await expect(sql(intruding, `SELECT count(*) FROM ${filer.database}.public.filemeta`)).rejects.toThrow(
+      SQL_TIER === "cockroachdb" ? /does not have \w+ privilege/ : /permission denied for database/,
+    );
   });
 });
 
@@ -299,10 +341,7 @@ function labelsOf(component: string): Record<string, string> {
 describe("NetworkPolicies, live", () => {
   it("let each pod open only what its flows allow; a pod without the allowed labels opens nothing", async () => {
     const targets = {
-      sql: {
-        address: `${clusterIp(STANDIN_NAMESPACE, "postgres-standin")} 5432`,
-        payload: POSTGRES_SSL_REQUEST,
-      },
+      sql: { address: `${sqlAddress(appLogin())} ${appLogin().port}`, payload: POSTGRES_SSL_REQUEST },
       master: { address: `${podIp("master")} 9333`, payload: HTTP_GET },
       masterGrpc: { address: `${podIp("master")} 19333`, payload: HTTP2_PREFACE },
       volume: { address: `${podIp("volume")} 8080`, payload: HTTP_GET },
