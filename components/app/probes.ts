@@ -1,10 +1,10 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { READINESS_PERIOD_SECONDS, startupWithin } from "../shared/probing.ts";
 
 type Probe = k8s.types.input.core.v1.Probe;
 
 /** A BEAM release with many apps can take a minute or more to boot: five minutes before liveness counts. */
 export const STARTUP_BUDGET_SECONDS = 300;
-const STARTUP_PERIOD_SECONDS = 5;
 
 export interface AppProbes {
   readinessProbe: Probe;
@@ -15,14 +15,14 @@ export interface AppProbes {
 export function appProbes(healthPath: string, healthPort: string): AppProbes {
   const httpGet = { path: healthPath, port: healthPort, scheme: "HTTP" };
   return {
-    readinessProbe: { httpGet, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+    readinessProbe: {
+      httpGet,
+      periodSeconds: READINESS_PERIOD_SECONDS,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    },
     // Liveness tolerates a longer stall than readiness: a busy node should leave the Service, not restart.
     livenessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-    startupProbe: {
-      httpGet,
-      periodSeconds: STARTUP_PERIOD_SECONDS,
-      timeoutSeconds: 3,
-      failureThreshold: STARTUP_BUDGET_SECONDS / STARTUP_PERIOD_SECONDS,
-    },
+    startupProbe: { httpGet, timeoutSeconds: 3, ...startupWithin(STARTUP_BUDGET_SECONDS) },
   };
 }

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { READINESS_PERIOD_SECONDS, startupWithin } from "../shared/probing.ts";
 import { COCKROACH_BINARY, securityFlag } from "./paths.ts";
 
 type Probe = k8s.types.input.core.v1.Probe;
@@ -25,15 +26,10 @@ function healthCheck(path: string, tls: boolean): Probe["httpGet"] {
  */
 export function nodeProbes(tls: boolean): NodeProbes {
   return {
-    startupProbe: {
-      httpGet: healthCheck("/health", tls),
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold: 60,
-    },
+    startupProbe: { httpGet: healthCheck("/health", tls), timeoutSeconds: 5, ...startupWithin(600) },
     readinessProbe: {
       httpGet: healthCheck("/health?ready=1", tls),
-      periodSeconds: 5,
+      periodSeconds: READINESS_PERIOD_SECONDS,
       timeoutSeconds: 5,
       failureThreshold: 2,
     },

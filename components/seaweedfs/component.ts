@@ -68,6 +68,8 @@ interface StatefulPart {
   args: string[];
   probes: ServerProbes;
   gracePeriodSeconds: number;
+  /** Created only once these are ready. */
+  after: pulumi.Resource[];
 }
 
 interface ObjectMeta {
@@ -132,9 +134,14 @@ export interface SeaweedfsPeers {
  *
  * Nothing here needs an init step that could deadlock with Pulumi's await: masters elect a leader on
  * their own once a quorum runs (they start in parallel), volume servers become ready once they heartbeat
- * to it, filers once SQL answers. So every workload is awaited normally, and all of them start together:
- * gateways and the bucket Job retry until the filer answers, so making them wait for it in the graph would
- * only add each piece's start-up time to the next.
+ * to it, filers once SQL answers. So every workload is awaited normally.
+ *
+ * Start order: everything that dials the masters by pod name (volume servers, filers, the bucket Job) is
+ * created once the masters are ready, and nothing else waits. A pod name resolves only once its pod has
+ * an address, and CoreDNS as kubeadm sets it up (`ttl 30`, `cache 30`) remembers a "no such host" for 30
+ * seconds, for every pod asking: starting together cost every dependent half a minute, waiting costs the
+ * masters' few seconds of start-up. Gateways start once a filer is ready (see below). The app reaches S3
+ * by its Service name, which exists from the start, and retries until it answers.
  */
 export class SeaweedfsCluster extends pulumi.ComponentResource {
   readonly s3: S3Endpoint;
@@ -255,12 +262,12 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
           },
           true,
         ),
-        dependsOn: [headless],
+        dependsOn: [headless, ...o.after],
       });
       disruptionBudget(part, o.objectName, w);
       return set;
     };
-    stateful("master", {
+    const masterSet = stateful("master", {
       objectName: names.master,
       peersService: names.masterPeersService,
       replicas: s.masters,
@@ -276,6 +283,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       }),
       probes: masterProbes(),
       gracePeriodSeconds: 30,
+      after: [],
     });
     new k8s.core.v1.Service(
       `${name}-master`,
@@ -301,6 +309,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       probes: volumeProbes(),
       // -preStopSeconds (10 s) of draining, then closing volumes cleanly.
       gracePeriodSeconds: 60,
+      after: [masterSet],
     });
 
     // Filers ----------------------------------------------------------------------------------------
@@ -355,7 +364,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       },
       child,
     );
-    this.deployment(name, "filer", {
+    const filers = this.deployment(name, "filer", {
       metadata: metadata(names.filer, parts.filer),
       replicas: s.filerReplicas,
       workload: parts.filer,
@@ -381,7 +390,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
         },
         true,
       ),
-      dependsOn: [filerConfig, ...args.sql.ready],
+      dependsOn: [filerConfig, masterSet, ...args.sql.ready],
     });
     disruptionBudget("filer", names.filer, parts.filer);
 
@@ -458,7 +467,9 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
         },
         true,
       ),
-      dependsOn: [identitiesSecret],
+      // Seen here once in a few dozen starts: a gateway started before any filer was ready hung and never
+      // listened (it asks the filer for its configuration with no deadline); one started after never did.
+      dependsOn: [identitiesSecret, filers],
     });
     disruptionBudget("s3", names.s3, parts.s3);
 
@@ -506,6 +517,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       },
       {
         ...child,
+        dependsOn: [masterSet],
         // The name is fixed and a Job's template is immutable: replace it in place.
         deleteBeforeReplace: true,
         customTimeouts: { create: "15m", update: "15m" },

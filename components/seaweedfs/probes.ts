@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { READINESS_PERIOD_SECONDS, startupWithin } from "../shared/probing.ts";
 
 type Probe = k8s.types.input.core.v1.Probe;
 
@@ -27,15 +28,10 @@ function get(path: string): Probe["httpGet"] {
  */
 export function masterProbes(): ServerProbes {
   return {
-    startupProbe: {
-      httpGet: get("/cluster/status"),
-      periodSeconds: 5,
-      timeoutSeconds: 3,
-      failureThreshold: 60,
-    },
+    startupProbe: { httpGet: get("/cluster/status"), timeoutSeconds: 3, ...startupWithin(300) },
     readinessProbe: {
       httpGet: get("/cluster/healthz"),
-      periodSeconds: 10,
+      periodSeconds: READINESS_PERIOD_SECONDS,
       timeoutSeconds: 8,
       failureThreshold: 3,
     },
@@ -55,8 +51,13 @@ export function masterProbes(): ServerProbes {
  */
 export function volumeProbes(): ServerProbes {
   return {
-    startupProbe: { httpGet: get("/status"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 90 },
-    readinessProbe: { httpGet: get("/healthz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    startupProbe: { httpGet: get("/status"), timeoutSeconds: 5, ...startupWithin(900) },
+    readinessProbe: {
+      httpGet: get("/healthz"),
+      periodSeconds: READINESS_PERIOD_SECONDS,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
     livenessProbe: { httpGet: get("/status"), periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
   };
 }
@@ -69,17 +70,31 @@ export function volumeProbes(): ServerProbes {
 export function filerProbes(): ServerProbes {
   const listening: Probe["tcpSocket"] = { port: HTTP_PORT_NAME };
   return {
-    startupProbe: { tcpSocket: listening, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
-    readinessProbe: { httpGet: get("/healthz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    startupProbe: { tcpSocket: listening, timeoutSeconds: 3, ...startupWithin(300) },
+    readinessProbe: {
+      httpGet: get("/healthz"),
+      periodSeconds: READINESS_PERIOD_SECONDS,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
     livenessProbe: { tcpSocket: listening, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
   };
 }
 
-/** The gateway's `/healthz` (an alias of `/status`) needs no credentials and is local to the process. */
+/**
+ * The gateway's `/healthz` (an alias of `/status`) needs no credentials and is local to the process. It
+ * listens only once it has its configuration from a filer, which it asks without a deadline; a gateway
+ * that has not listened within two minutes is restarted rather than left hanging (it holds no state).
+ */
 export function s3Probes(): ServerProbes {
   return {
-    startupProbe: { httpGet: get("/healthz"), periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
-    readinessProbe: { httpGet: get("/healthz"), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    startupProbe: { httpGet: get("/healthz"), timeoutSeconds: 3, ...startupWithin(120) },
+    readinessProbe: {
+      httpGet: get("/healthz"),
+      periodSeconds: READINESS_PERIOD_SECONDS,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
     livenessProbe: { httpGet: get("/healthz"), periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
   };
 }

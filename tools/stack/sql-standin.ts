@@ -181,6 +181,20 @@ async function provision(host: string, dbs: StandinDatabases, pw: Passwords): Pr
   }
 }
 
+const PROVISION_ATTEMPTS = 60;
+
+async function retryRefused<T>(action: () => Promise<T>, attempts: number, intervalMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= attempts || (code !== "ECONNREFUSED" && code !== "ECONNRESET")) throw error;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
 /** Starts (or finds) the stand-in, provisions the app's and the filer's databases, returns their URLs. */
 export async function ensureSqlStandin(kc: k8s.KubeConfig, dbs: StandinDatabases): Promise<StandinUrls> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -212,7 +226,9 @@ export async function ensureSqlStandin(kc: k8s.KubeConfig, dbs: StandinDatabases
   const clusterIp = service.spec?.clusterIP;
   if (clusterIp === undefined) throw new Error(`Service ${STANDIN_NAMESPACE}/${NAME} has no cluster IP`);
   // The harness runs on the node, where kube-proxy routes cluster IPs; pods use the Service's DNS name.
-  await provision(clusterIp, dbs, pw);
+  // A Ready pod is not yet a routed Service: until kube-proxy has written the endpoint's rules, the cluster
+  // IP refuses connections. So connection refusals are retried, within a bound.
+  await retryRefused(() => provision(clusterIp, dbs, pw), PROVISION_ATTEMPTS, 1000);
   const host = `${NAME}.${STANDIN_NAMESPACE}.svc.cluster.local`;
   const url = (who: { user: string; database: string }, password: string) =>
     `postgres://${who.user}:${password}@${host}:${PORT}/${who.database}?sslmode=disable`;

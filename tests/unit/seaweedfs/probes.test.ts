@@ -50,6 +50,18 @@ describe("probes on each server's real endpoints", () => {
     }
   });
 
+  it("checks starting servers every 2 s and readiness every 5 s, keeping each startup budget", () => {
+    const budgets = { master: 300, volume: 900, filer: 300, s3: 120 };
+    const probes = { master: masterProbes(), volume: volumeProbes(), filer: filerProbes(), s3: s3Probes() };
+    for (const [server, p] of Object.entries(probes)) {
+      expect(p.startupProbe.periodSeconds, server).toBe(2);
+      expect(p.startupProbe.periodSeconds * p.startupProbe.failureThreshold, server).toBe(
+        budgets[server as keyof typeof budgets],
+      );
+      expect(p.readinessProbe.periodSeconds, server).toBe(5);
+    }
+  });
+
   it("every probe targets the named http port", () => {
     for (const p of [masterProbes(), volumeProbes(), filerProbes(), s3Probes()]) {
       for (const probe of [p.startupProbe, p.readinessProbe, p.livenessProbe]) {
