@@ -137,11 +137,11 @@ export interface SeaweedfsPeers {
  * to it, filers once SQL answers. So every workload is awaited normally.
  *
  * Start order: everything that dials the masters by pod name (volume servers, filers, the bucket Job) is
- * created once the masters are ready, and nothing else waits. A pod name resolves only once its pod has
+ * created once the masters are ready. A pod name resolves only once its pod has
  * an address, and CoreDNS as kubeadm sets it up (`ttl 30`, `cache 30`) remembers a "no such host" for 30
  * seconds, for every pod asking: starting together cost every dependent half a minute, waiting costs the
- * masters' few seconds of start-up. Gateways start once a filer is ready (see below). The app reaches S3
- * by its Service name, which exists from the start, and retries until it answers.
+ * masters' few seconds of start-up. Gateways start once a filer is ready (see below); nothing else waits.
+ * The app reaches S3 by its Service name, which exists from the start, and retries until it answers.
  */
 export class SeaweedfsCluster extends pulumi.ComponentResource {
   readonly s3: S3Endpoint;
@@ -467,7 +467,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
         },
         true,
       ),
-      // Seen here once in a few dozen starts: a gateway started before any filer was ready hung and never
+      // Seen here once in about fifteen starts: a gateway started before any filer was ready hung and never
       // listened (it asks the filer for its configuration with no deadline); one started after never did.
       dependsOn: [identitiesSecret, filers],
     });
