@@ -21,6 +21,16 @@ function get(path: string): Probe["httpGet"] {
   return { path, port: HTTP_PORT_NAME, scheme: "HTTP" };
 }
 
+/** Readiness on an HTTP path: out of the Service after three failed checks. */
+function readiness(path: string, timeoutSeconds = 5): Probe {
+  return {
+    httpGet: get(path),
+    periodSeconds: READINESS_PERIOD_SECONDS,
+    timeoutSeconds,
+    failureThreshold: 3,
+  };
+}
+
 /**
  * `/cluster/status` answers whenever the HTTP server runs; `/cluster/healthz` answers 503 until this
  * master knows a raft leader (and may spend up to 5 s checking locks when it is the leader, hence the
@@ -29,12 +39,7 @@ function get(path: string): Probe["httpGet"] {
 export function masterProbes(): ServerProbes {
   return {
     startupProbe: { httpGet: get("/cluster/status"), timeoutSeconds: 3, ...startupWithin(300) },
-    readinessProbe: {
-      httpGet: get("/cluster/healthz"),
-      periodSeconds: READINESS_PERIOD_SECONDS,
-      timeoutSeconds: 8,
-      failureThreshold: 3,
-    },
+    readinessProbe: readiness("/cluster/healthz", 8),
     livenessProbe: {
       httpGet: get("/cluster/status"),
       periodSeconds: 15,
@@ -52,12 +57,7 @@ export function masterProbes(): ServerProbes {
 export function volumeProbes(): ServerProbes {
   return {
     startupProbe: { httpGet: get("/status"), timeoutSeconds: 5, ...startupWithin(900) },
-    readinessProbe: {
-      httpGet: get("/healthz"),
-      periodSeconds: READINESS_PERIOD_SECONDS,
-      timeoutSeconds: 5,
-      failureThreshold: 3,
-    },
+    readinessProbe: readiness("/healthz"),
     livenessProbe: { httpGet: get("/status"), periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
   };
 }
@@ -71,12 +71,7 @@ export function filerProbes(): ServerProbes {
   const listening: Probe["tcpSocket"] = { port: HTTP_PORT_NAME };
   return {
     startupProbe: { tcpSocket: listening, timeoutSeconds: 3, ...startupWithin(300) },
-    readinessProbe: {
-      httpGet: get("/healthz"),
-      periodSeconds: READINESS_PERIOD_SECONDS,
-      timeoutSeconds: 5,
-      failureThreshold: 3,
-    },
+    readinessProbe: readiness("/healthz"),
     livenessProbe: { tcpSocket: listening, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
   };
 }
@@ -89,12 +84,7 @@ export function filerProbes(): ServerProbes {
 export function s3Probes(): ServerProbes {
   return {
     startupProbe: { httpGet: get("/healthz"), timeoutSeconds: 3, ...startupWithin(120) },
-    readinessProbe: {
-      httpGet: get("/healthz"),
-      periodSeconds: READINESS_PERIOD_SECONDS,
-      timeoutSeconds: 5,
-      failureThreshold: 3,
-    },
+    readinessProbe: readiness("/healthz"),
     livenessProbe: { httpGet: get("/healthz"), periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
   };
 }
