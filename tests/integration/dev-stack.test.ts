@@ -340,8 +340,9 @@ function labelsOf(component: string): Record<string, string> {
 
 describe("NetworkPolicies, live", () => {
   it("let each pod open only what its flows allow; a pod without the allowed labels opens nothing", async () => {
+    const app = appLogin();
     const targets = {
-      sql: { address: `${sqlAddress(appLogin())} ${appLogin().port}`, payload: POSTGRES_SSL_REQUEST },
+      sql: { address: `${sqlAddress(app)} ${app.port}`, payload: POSTGRES_SSL_REQUEST },
       master: { address: `${podIp("master")} 9333`, payload: HTTP_GET },
       masterGrpc: { address: `${podIp("master")} 19333`, payload: HTTP2_PREFACE },
       volume: { address: `${podIp("volume")} 8080`, payload: HTTP_GET },

@@ -1,18 +1,21 @@
 import type pg from "pg";
 import { parse } from "smol-toml";
+import type { SqlConnection } from "../../components/shared/endpoints.ts";
 
 // How the integration tests reach the stack's SQL tier from this host: it is not inside the cluster's
 // DNS, so a Service name is swapped for its cluster IP, and with TLS the server's certificate is still
 // checked against the stack's CA for the name the stack gave (the certificate names Services, not IPs).
 
-/** A login as the stack hands it out: a client URL, or the filer's postgres2 settings. */
-export interface SqlLogin {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  sslmode: string;
+/** A login as the stack hands it out (a client URL, or the filer's postgres2 settings); "" is no password. */
+export type SqlLogin = SqlConnection;
+
+const SSL_MODES: readonly string[] = ["disable", "require", "verify-ca", "verify-full"];
+
+function sslmodeOf(value: string | null, where: string): SqlLogin["sslmode"] {
+  if (value === null || !SSL_MODES.includes(value)) {
+    throw new Error(`${where}: sslmode ${JSON.stringify(value)} is not one of ${SSL_MODES.join(", ")}`);
+  }
+  return value as SqlLogin["sslmode"];
 }
 
 export function loginFromUrl(url: string): SqlLogin {
@@ -21,9 +24,9 @@ export function loginFromUrl(url: string): SqlLogin {
     host: parsed.hostname,
     port: Number(parsed.port || 5432),
     user: decodeURIComponent(parsed.username),
-    password: parsed.password === "" ? undefined : decodeURIComponent(parsed.password),
+    password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.replace(/^\//, "")),
-    sslmode: parsed.searchParams.get("sslmode") ?? "prefer",
+    sslmode: sslmodeOf(parsed.searchParams.get("sslmode"), `the URL for ${parsed.hostname}`),
   };
 }
 
@@ -40,9 +43,9 @@ export function loginFromFilerToml(toml: string): SqlLogin {
     host: text("hostname"),
     port: Number(store.port),
     user: text("username"),
-    password: typeof store.password === "string" ? store.password : undefined,
+    password: typeof store.password === "string" ? store.password : "",
     database: text("database"),
-    sslmode: text("sslmode"),
+    sslmode: sslmodeOf(text("sslmode"), "filer.toml"),
   };
 }
 
@@ -55,7 +58,7 @@ export function clientConfig(login: SqlLogin, address: string, ca?: string): pg.
     host: address,
     port: login.port,
     user: login.user,
-    password: login.password,
+    password: login.password === "" ? undefined : login.password,
     database: login.database,
     connectionTimeoutMillis: 10_000,
   };

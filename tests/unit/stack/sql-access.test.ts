@@ -45,7 +45,16 @@ describe("logins as the stack hands them out", () => {
     };
     expect(loginFromFilerToml(filerToml(connection, "/etc/seaweedfs-sql-ca/ca.crt"))).toEqual(connection);
     const insecure = { ...connection, password: "", sslmode: "disable" as const };
-    expect(loginFromFilerToml(filerToml(insecure)).password).toBeUndefined();
+    expect(loginFromFilerToml(filerToml(insecure))).toEqual(insecure);
+  });
+
+  it("refuses an sslmode the stack never writes, naming it and what is allowed", () => {
+    expect(() => loginFromUrl(`postgresql://uro:pw@${SERVICE_HOST}:26257/uro`)).toThrow(
+      `the URL for ${SERVICE_HOST}: sslmode null is not one of disable, require, verify-ca, verify-full`,
+    );
+    expect(() => loginFromUrl(`postgresql://uro:pw@${SERVICE_HOST}:26257/uro?sslmode=prefer`)).toThrow(
+      'sslmode "prefer" is not one of',
+    );
   });
 
   it("refuses a filer.toml without the postgres2 store", () => {
@@ -120,7 +129,7 @@ describe("client configs", () => {
       expect(await handshake(sslOf(clientConfig(elsewhere, "127.0.0.1", ca.certPem)))).toBe(
         "ERR_TLS_CERT_ALTNAME_INVALID",
       );
-      const caOnly = { ...elsewhere, sslmode: "verify-ca" };
+      const caOnly = { ...elsewhere, sslmode: "verify-ca" as const };
       expect(await handshake(sslOf(clientConfig(caOnly, "127.0.0.1", ca.certPem)))).toBe("verified");
     });
   });
