@@ -4,6 +4,7 @@
 # per stack (tools/bench/preview.ts). Figures only; nothing here passes or fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+bash tools/prereqs/ensure.sh toolchain
 if [ "${1:-}" = "--cold" ]; then
   scratch=$(mktemp -d)
   trap 'rm -rf "$scratch"' EXIT

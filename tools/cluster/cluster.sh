@@ -25,7 +25,6 @@ CONTAINERD_SOCK="$RUN/containerd/containerd.sock"
 ADMIN_KUBECONFIG="$STATE_DIR/admin.kubeconfig"
 PV_COUNT=10
 PV_SIZE=20Gi
-APT_PACKAGES="containerd runc containernetworking-plugins etcd-server iptables ipset conntrack socat busybox-static openssl gcc libc6-dev curl iproute2"
 # Start order; stop goes the other way.
 COMPONENTS="etcd kube-apiserver containerd kube-controller-manager kube-scheduler kubelet kube-proxy kube-router reclaimer"
 
@@ -90,30 +89,21 @@ preflight() {
 
   local port holder
   for port in $REQUIRED_PORTS; do
-    holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n1)"
+    holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | awk 'NR == 1')"
     if [ -n "$holder" ]; then
       die "port $port is already in use (${holder##* }); the cluster needs ports $REQUIRED_PORTS. Stop whatever holds it (or another cluster) first."
     fi
   done
-  if ip -o addr show | grep -v " lo " | grep -q "inet ${NODE_IP}/"; then
+  local elsewhere
+  elsewhere="$(ip -o -4 addr show | awk -v ip="$NODE_IP" '$2 != "lo" && index($4, ip "/") == 1')"
+  if [ -n "$elsewhere" ]; then
     die "VSEKAI_NODE_IP=${NODE_IP} is already assigned to another interface; pick a free address."
   fi
 }
 
+# The Debian packages come from the project's one list (tools/prereqs/packages.sh, group "cluster").
 install_packages() {
-  local missing=() pkg
-  for pkg in $APT_PACKAGES; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "apt: installing ${missing[*]}"
-  command -v apt-get >/dev/null || die "packages missing (${missing[*]}) and apt-get is not available; install them by hand."
-  local aptlog="$LOGS/apt.log"
-  if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
-    >>"$aptlog" 2>&1; then
-    tail -n 20 "$aptlog" >&2
-    die "apt-get install ${missing[*]} failed (log: $aptlog)."
-  fi
+  bash "$CLUSTER_TOOLS/../prereqs/ensure.sh" cluster || die "the cluster's Debian packages are missing (see above)."
 }
 
 # ------------------------------------------------------------------------------------------ configuration
@@ -293,6 +283,15 @@ iptables:
 YAML
 }
 
+# The node address lives on lo. The listing is read whole before matching: with pipefail, `ip | grep -q`
+# fails now and then (grep quits early, ip dies of SIGPIPE), and a start that then re-adds the address
+# stops with "Address already assigned".
+lo_has_node_ip() {
+  local addrs
+  addrs="$(ip -o -4 addr show dev lo)"
+  [[ "$addrs" == *" inet ${NODE_IP}/32 "* ]]
+}
+
 # Host settings pods need; the previous values are saved so stop can put them back.
 host_setup() {
   local key saved="$STATE_DIR/host-sysctls.saved"
@@ -304,7 +303,7 @@ host_setup() {
   echo 1 >/proc/sys/net/ipv4/ip_forward
   echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables
   echo 1 >/proc/sys/net/bridge/bridge-nf-call-ip6tables
-  ip addr show dev lo | grep -q "inet ${NODE_IP}/32" || ip addr add "${NODE_IP}/32" dev lo
+  lo_has_node_ip || ip addr add "${NODE_IP}/32" dev lo
 }
 
 # ------------------------------------------------------------------------------------------------ start
@@ -505,9 +504,10 @@ kill_pids() { # signal-wait-seconds pids...
 # containerd-shim processes of *our* containerd: their command line names our socket. Their children are
 # the pod processes.
 our_shims() {
-  local p
+  local p cmdline
   for p in /proc/[0-9]*; do
-    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "containerd-shim.*-address $CONTAINERD_SOCK"; then
+    cmdline="$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null || true)"
+    if [[ "$cmdline" == *containerd-shim*"-address $CONTAINERD_SOCK"* ]]; then
       echo "${p#/proc/}"
     fi
   done
@@ -593,7 +593,7 @@ host_teardown() {
     rm -f "$result" "/var/lib/cni/results/cni-loopback-$id-lo"
   done
   ip link show cni0 >/dev/null 2>&1 && ip link delete cni0
-  ip addr show dev lo | grep -q "inet ${NODE_IP}/32" && ip addr del "${NODE_IP}/32" dev lo
+  if lo_has_node_ip; then ip addr del "${NODE_IP}/32" dev lo; fi
   local saved="$STATE_DIR/host-sysctls.saved" line
   if [ -f "$saved" ]; then
     while IFS='=' read -r key value; do
