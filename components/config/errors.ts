@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { SECRET_KEYS } from "./schema.ts";
 
@@ -11,9 +12,10 @@ export interface ConfigProblem {
 
 /**
  * Thrown before any resource is declared. Its message lists every problem at once, so a user fixes the
- * stack file in one pass instead of one error per `pulumi preview`.
+ * stack file in one pass instead of one error per `pulumi preview`. A RunError, because the SDK's program
+ * runner prints those as their message alone: the problem list, without a JavaScript stack under it.
  */
-export class ConfigError extends Error {
+export class ConfigError extends pulumi.RunError {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[]) {
     super(

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { backupTargetRequiredProblems } from "./backup.ts";
 import { ConfigError, CONFIG_NAMESPACE, type ConfigProblem } from "./errors.ts";
 import { resolveStackConfig } from "./resolve.ts";
 import { SECRET_KEYS } from "./schema.ts";
@@ -10,7 +11,16 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config.js";
 const isConfigSecret = (runtimeConfig as unknown as { isConfigSecret: (key: string) => boolean })
   .isConfigSecret;
 
-const STRUCTURED = new Set(["cockroach", "seaweedfs", "app", "networking", "appSecretEnv"]);
+const STRUCTURED = new Set([
+  "cockroach",
+  "seaweedfs",
+  "app",
+  "networking",
+  "monitoring",
+  "backup",
+  "appSecretEnv",
+  "backupCredentials",
+]);
 
 /** Reads every `vsekai-infra:*` key as the engine passed it. Objects arrive as JSON text. */
 export function readRawConfig(all: Record<string, string>): {
@@ -56,7 +66,7 @@ export function plaintextSecretProblems(
 
 export function loadStackSettings(): StackSettings {
   const { raw, problems } = readRawConfig(pulumi.runtime.allConfig());
-  problems.push(...plaintextSecretProblems(raw, isConfigSecret));
+  problems.push(...plaintextSecretProblems(raw, isConfigSecret), ...backupTargetRequiredProblems(raw));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolveStackConfig(raw, pulumi.getStack());
 }

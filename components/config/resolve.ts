@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DIST_PORT, EPMD_PORT } from "../app/ports.ts";
+import { ingressTls } from "../app/ingress.ts";
+import { DIST_PORT, DIST_PORT_NAME, EPMD_PORT, EPMD_PORT_NAME } from "../app/ports.ts";
 import { nodeCountProblem, nodeMemoryProblem } from "../cockroachdb/index.ts";
 import {
   bucketNameProblem,
@@ -9,7 +10,11 @@ import {
   replicationProblem,
 } from "../seaweedfs/index.ts";
 import { looksSensitive } from "../shared/sensitive.ts";
+import { resolveBackup } from "./backup.ts";
+import { envSourceProblems } from "./env-sources.ts";
 import { ConfigError, configKey, problemsFromZod, type ConfigProblem } from "./errors.ts";
+import { kubernetesProblems } from "./kubernetes-limits.ts";
+import { resolveMonitoring } from "./monitoring.ts";
 import { COCKROACH_IMAGE, PROFILES, SEAWEEDFS_IMAGE } from "./profiles.ts";
 import { stackConfigSchema, type ResourcesInput, type StackConfigInput } from "./schema.ts";
 import type {
@@ -85,6 +90,7 @@ function resolveSql(
         "locality",
         "certValidityDays",
         "certRenewBeforeDays",
+        "finalizeUpgrade",
       ] as const
     ).filter((k) => c[k] !== undefined);
     for (const k of clusterOnly) {
@@ -171,6 +177,7 @@ function resolveSql(
     filerUser: c.filerUser ?? "seaweedfs",
     certValidityDays: validity,
     certRenewBeforeDays: renewBefore,
+    finalizeUpgrade: c.finalizeUpgrade ?? false,
   };
 }
 
@@ -349,6 +356,7 @@ function resolveApp(
     replicas,
     ports,
     healthPath: a.healthPath ?? "/health",
+    readinessPath: a.readinessPath ?? a.healthPath ?? "/health",
     healthPort,
     host: a.host ?? "vsekai.local",
     env,
@@ -363,7 +371,7 @@ function resolveApp(
     ingress: {
       enabled: a.ingress?.enabled ?? true,
       className: a.ingress?.className,
-      tlsSecretName: a.ingress?.tlsSecretName,
+      tls: ingressTls(a.ingress ?? {}, input.environment, problems),
       paths: ingressPaths,
     },
     distribution,
@@ -408,11 +416,19 @@ export function resolveStackConfig(raw: unknown, stack: string): StackSettings {
     storageClass: input.storageClass,
     imagePullPolicy: input.imagePullPolicy ?? "IfNotPresent",
     renderYamlTo: input.renderYamlTo,
+    // Off only in dev, which is made and destroyed at will; staging meets every merge first, so a change
+    // that would delete or replace data is refused there before it reaches prod.
+    protectData: input.protectData ?? input.environment !== "dev",
     sql: resolveSql(input, profile, problems),
     seaweedfs: resolveSeaweedfs(input, profile, problems),
     app: resolveApp(input, profile, problems),
     networking: resolveNetworking(input, problems),
+    monitoring: resolveMonitoring(input, input.environment, problems),
+    backup: resolveBackup(input, input.environment, problems),
   };
+  const { ports, env, generatedSecrets } = settings.app;
+  problems.push(...envSourceProblems({ managed: MANAGED_APP_ENV, ports, env, generatedSecrets }));
+  problems.push(...kubernetesProblems(settings, [EPMD_PORT_NAME, DIST_PORT_NAME]));
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
 }

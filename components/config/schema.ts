@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { backupCredentialsSchema, backupSchema } from "./backup-schema.ts";
+import { envValue } from "./env-values.ts";
+import { DNS1123_SUBDOMAIN, IANA_SERVICE_NAME, INGRESS_PREFIX_PATH } from "./kubernetes-formats.ts";
+import { appMetricsSchema, monitoringSchema } from "./monitoring.ts";
 
 // The user-facing shape of stack config. Every field is optional unless a stack cannot work without it;
 // defaults come from the environment profile (profiles.ts), so this file only says what is *allowed*.
@@ -12,7 +16,7 @@ const dnsLabel = z
   .max(63, "at most 63 characters");
 const dnsName = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a DNS name (lowercase letters, digits, '-' and '.')")
+  .regex(DNS1123_SUBDOMAIN, "a DNS name (dot-separated labels of lowercase letters, digits and inner '-')")
   .max(253, "at most 253 characters");
 // Images must be pinned: a tag other than `latest`, or a digest.
 const pinnedImage = z
@@ -30,6 +34,14 @@ const quantityCpu = z
   .regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "a Kubernetes CPU quantity such as 250m or 2");
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name (A-Z, 0-9, _)");
 const positiveInt = z.number().int("a whole number").min(1, "at least 1");
+const httpPath = z.string().regex(/^\/[A-Za-z0-9._~/?=&-]*$/, "an absolute HTTP path such as /health");
+
+const ingressPath = z
+  .string()
+  .regex(
+    INGRESS_PREFIX_PATH,
+    "an absolute path without '//', '/./', '/../' or '%2F', not ending in '/.' or '/..'",
+  );
 
 export const resourcesSchema = z
   .object({ cpu: quantityCpu, memory: quantityMemory, cpuLimit: quantityCpu })
@@ -58,6 +70,7 @@ export const cockroachSchema = z
     filerUser: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a SQL identifier (lowercase, digits, _)"),
     certValidityDays: positiveInt.max(3650, "at most 3650"),
     certRenewBeforeDays: positiveInt,
+    finalizeUpgrade: z.boolean(),
   })
   .partial()
   .strict();
@@ -89,7 +102,10 @@ export const seaweedfsSchema = z
 
 const appPort = z
   .object({
-    name: dnsLabel.max(15, "at most 15 characters (a port name)"),
+    name: z
+      .string()
+      .regex(IANA_SERVICE_NAME, "a port name (a-z, 0-9 and single inner '-', with at least one letter)")
+      .max(15, "at most 15 characters (a port name)"),
     port: positiveInt.max(65535),
     envVar: envVarName,
   })
@@ -115,10 +131,11 @@ export const appSchema = z
       .strict(),
     replicas: positiveInt.max(100, "at most 100"),
     ports: z.array(appPort).min(1, "at least one port"),
-    healthPath: z.string().regex(/^\/[A-Za-z0-9._~/?=&-]*$/, "an absolute HTTP path such as /health"),
+    healthPath: httpPath,
+    readinessPath: httpPath,
     healthPort: dnsLabel,
     host: dnsName,
-    env: z.record(envVarName, z.string()),
+    env: z.record(envVarName, envValue),
     generatedSecrets: z.array(envVarName),
     requiredSecretEnv: z.array(envVarName),
     poolSize: positiveInt.max(1000, "at most 1000"),
@@ -137,13 +154,22 @@ export const appSchema = z
         enabled: z.boolean(),
         className: dnsName,
         tlsSecretName: dnsName,
-        paths: z
-          .array(z.object({ path: z.string().regex(/^\//, "an absolute path"), port: dnsLabel }).strict())
-          .min(1),
+        // Where the certificate comes from (tlsSecretName alone still means mode "secret").
+        tls: z
+          .object({
+            mode: z.enum(["stack-ca", "cert-manager", "secret"]),
+            secretName: dnsName,
+            issuer: dnsName,
+            issuerKind: z.enum(["ClusterIssuer", "Issuer"]),
+          })
+          .partial({ secretName: true, issuer: true, issuerKind: true })
+          .strict(),
+        paths: z.array(z.object({ path: ingressPath, port: dnsLabel }).strict()).min(1),
       })
       .partial()
       .strict(),
     distribution: z.boolean(),
+    metrics: appMetricsSchema,
   })
   .partial()
   .strict();
@@ -167,13 +193,17 @@ export const stackConfigSchema = z
     storageClass: dnsName,
     imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]),
     renderYamlTo: z.string().min(1),
+    protectData: z.boolean(),
     cockroach: cockroachSchema,
     seaweedfs: seaweedfsSchema,
     app: appSchema,
     networking: networkingSchema,
+    monitoring: monitoringSchema,
+    backup: backupSchema,
+    backupCredentials: backupCredentialsSchema,
     databaseUrl: z.string().regex(/^(postgres|postgresql|ecto):\/\/[^\s]+$/, "a postgres:// or ecto:// URL"),
     filerDatabaseUrl: z.string().regex(/^(postgres|postgresql):\/\/[^\s]+$/, "a postgres:// URL"),
-    appSecretEnv: z.record(envVarName, z.string().min(1, "a non-empty value")),
+    appSecretEnv: z.record(envVarName, envValue.pipe(z.string().min(1, "a non-empty value"))),
   })
   .partial({
     namespace: true,
@@ -181,17 +211,21 @@ export const stackConfigSchema = z
     storageClass: true,
     imagePullPolicy: true,
     renderYamlTo: true,
+    protectData: true,
     cockroach: true,
     seaweedfs: true,
     app: true,
     networking: true,
+    monitoring: true,
+    backup: true,
+    backupCredentials: true,
     databaseUrl: true,
     filerDatabaseUrl: true,
     appSecretEnv: true,
   })
   .strict();
 
-export const SECRET_KEYS = ["databaseUrl", "filerDatabaseUrl", "appSecretEnv"] as const;
+export const SECRET_KEYS = ["databaseUrl", "filerDatabaseUrl", "appSecretEnv", "backupCredentials"] as const;
 
 export type StackConfigInput = z.infer<typeof stackConfigSchema>;
 export type ResourcesInput = z.infer<typeof resourcesSchema>;

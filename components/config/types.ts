@@ -1,4 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { BackupSettings } from "./backup.ts";
+import type { MonitoringSettings } from "./monitoring.ts";
 
 // The fully resolved settings every component consumes: all defaults applied, all cross-field rules
 // checked. Components never read Pulumi config themselves.
@@ -32,6 +34,8 @@ export interface CockroachClusterSettings {
   filerUser: string;
   certValidityDays: number;
   certRenewBeforeDays: number;
+  /** Let a major upgrade finalize once every node runs it; false keeps the old version as a way back. */
+  finalizeUpgrade: boolean;
 }
 
 export interface ExternalSqlSettings {
@@ -71,6 +75,16 @@ export interface AppPort {
   envVar?: string;
 }
 
+/**
+ * The Ingress's certificate: made by the stack from a private CA of its own (dev, the HA stack on one
+ * machine), requested from cert-manager through an issuer annotation, or a Secret someone else provides.
+ * Without a secretName the Secret is named after the app's Service (`<service>-tls`).
+ */
+export type IngressTls =
+  | { mode: "stack-ca"; secretName?: string }
+  | { mode: "cert-manager"; secretName?: string; issuer: string; issuerKind: "ClusterIssuer" | "Issuer" }
+  | { mode: "secret"; secretName: string };
+
 export interface AppSettings {
   name: string;
   releaseName: string;
@@ -79,7 +93,13 @@ export interface AppSettings {
   build?: { context: string; dockerfile?: string; repository: string; push: boolean };
   replicas: number;
   ports: AppPort[];
+  /** What the startup probe asks: the app with its database and storage, once, before any traffic. */
   healthPath: string;
+  /**
+   * What readiness and liveness ask after startup: whether this pod serves, not whether what every replica
+   * shares is up, so a shared outage does not empty the Service (defaults to healthPath).
+   */
+  readinessPath: string;
   healthPort: string;
   host: string;
   env: Record<string, string>;
@@ -96,7 +116,8 @@ export interface AppSettings {
   ingress: {
     enabled: boolean;
     className?: string;
-    tlsSecretName?: string;
+    /** Unset: plain HTTP. */
+    tls?: IngressTls;
     paths: { path: string; port: string }[];
   };
   distribution: boolean;
@@ -116,8 +137,12 @@ export interface StackSettings {
   storageClass?: string;
   imagePullPolicy: PullPolicy;
   renderYamlTo?: string;
+  /** Data-holding objects are protected from deletion and replacement (components/shared/protection.ts). */
+  protectData: boolean;
   sql: SqlSettings;
   seaweedfs: SeaweedfsSettings;
   app: AppSettings;
   networking: NetworkingSettings;
+  monitoring: MonitoringSettings;
+  backup: BackupSettings;
 }

@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../components/config/errors.ts";
 import { resolveStackConfig } from "../../../components/config/resolve.ts";
-import { minimalConfig } from "./fixtures.ts";
-
-/** Resolves and returns the problems as "key: message" lines; fails the test if resolution succeeds. */
-function problems(raw: Record<string, unknown>): string[] {
-  try {
-    resolveStackConfig(raw, "prod");
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error("expected a ConfigError");
-}
+import { minimalConfig, problems } from "./fixtures.ts";
 
 const base = minimalConfig("prod");
 const app = base.app as Record<string, unknown>;
@@ -33,14 +21,31 @@ describe("bad stack config is refused with the key, the value and what is allowe
       "misspelt top-level key",
       { ...base, namespce: "x" },
       [
-        "vsekai-infra:namespce: unknown setting; allowed here: environment, namespace, clusterDomain, storageClass, imagePullPolicy, renderYamlTo, cockroach, seaweedfs, app, networking, databaseUrl, filerDatabaseUrl, appSecretEnv",
+        "vsekai-infra:namespce: unknown setting; allowed here: environment, namespace, clusterDomain, storageClass, imagePullPolicy, renderYamlTo, protectData, cockroach, seaweedfs, app, networking, monitoring, backup, backupCredentials, databaseUrl, filerDatabaseUrl, appSecretEnv",
       ],
     ],
     [
       "misspelt nested key",
       { ...base, cockroach: { node: 3 } },
       [
-        "vsekai-infra:cockroach.node: unknown setting; allowed here: mode, image, nodes, storage, resources, tls, locality, database, user, filerDatabase, filerUser, certValidityDays, certRenewBeforeDays",
+        "vsekai-infra:cockroach.node: unknown setting; allowed here: mode, image, nodes, storage, resources, tls, locality, database, user, filerDatabase, filerUser, certValidityDays, certRenewBeforeDays, finalizeUpgrade",
+      ],
+    ],
+    [
+      "finalizeUpgrade not a boolean",
+      { ...base, cockroach: { finalizeUpgrade: "yes" } },
+      ['vsekai-infra:cockroach.finalizeUpgrade: "yes" is not allowed: expected boolean'],
+    ],
+    [
+      "finalizeUpgrade in external mode",
+      {
+        ...base,
+        cockroach: { mode: "external", finalizeUpgrade: true },
+        databaseUrl: "postgresql://uro:pw@db.example.org:26257/uro?sslmode=verify-full",
+        filerDatabaseUrl: "postgresql://seaweedfs:pw@db.example.org:26257/seaweedfs?sslmode=verify-full",
+      },
+      [
+        'vsekai-infra:cockroach.finalizeUpgrade: only applies to cockroach.mode "cluster", but the mode is "external"; remove it',
       ],
     ],
     [
