@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppPort, Environment, NetworkingSettings } from "../config/types.ts";
 import type { Flow, Peer } from "../shared/endpoints.ts";
 import { PART_OF, workloadLabels } from "../shared/labels.ts";
+import { namespaceOptions } from "../shared/protection.ts";
 import { RESTRICTED_NAMESPACE_LABELS } from "../shared/security.ts";
 import { entrances, exposures, type ExposableEndpoint } from "./exposure.ts";
-import { policiesFor } from "./policies.ts";
+import { policiesFor, type Entrance } from "./policies.ts";
 
 export const REASONS_ANNOTATION = "vsekai.dev/reasons";
 export const ENVIRONMENT_LABEL = "vsekai.dev/environment";
@@ -15,6 +16,8 @@ export interface StackNetworkArgs {
   environment: Environment;
   settings: NetworkingSettings;
   instance: string;
+  /** Protect the namespace, and with it the claims in it (see shared/protection.ts). */
+  protectData: boolean;
 }
 
 /** The stack's namespace, where the API server enforces the restricted Pod Security Standard. */
@@ -37,7 +40,7 @@ export class StackNetwork extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this },
+      { parent: this, ...namespaceOptions(args.protectData) },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }
@@ -55,6 +58,8 @@ export interface NetworkPoliciesArgs {
   /** Needed only when `settings.exposeSql` / `exposeS3` is on: what the LoadBalancer fronts. */
   sql?: ExposableEndpoint;
   s3?: ExposableEndpoint;
+  /** More ways in from outside the namespace, e.g. the Prometheus that scrapes the metrics ports. */
+  entrances?: Entrance[];
   prefix?: string;
 }
 
@@ -72,7 +77,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
     const exposed = exposures(args.settings, args.sql, args.s3);
     const appPorts = (args.appPorts ?? []).map((p) => p.port);
     const plans = policiesFor(args.flows, {
-      entrances: entrances(args.settings, args.app, appPorts, exposed),
+      entrances: [...entrances(args.settings, args.app, appPorts, exposed), ...(args.entrances ?? [])],
     });
     this.policyNames = plans.map((plan) => `${prefix}-${plan.name}`);
     for (const plan of plans) {

@@ -14,3 +14,20 @@ export function startupWithin(budgetSeconds: number): { periodSeconds: number; f
     failureThreshold: Math.ceil(budgetSeconds / STARTUP_PERIOD_SECONDS),
   };
 }
+
+/**
+ * How long a stopping pod of a Service keeps serving before it is told to stop. Deleting a pod removes it
+ * from the Service's endpoints and sends SIGTERM at the same moment; kube-proxy on every node and the
+ * ingress controller take a moment to drop it, and a server that stops listening at once refuses the
+ * requests still routed to it in that window. Five seconds covers kube-proxy's sync and Traefik's endpoint
+ * watch here with room to spare.
+ */
+export const ENDPOINT_DRAIN_SECONDS = 5;
+
+/**
+ * A preStop that only waits (the kubelet's own sleep action: no shell or binary needed in the image), so
+ * the pod leaves every endpoint list before its process gets SIGTERM. The grace period must cover it.
+ */
+export function leaveEndpointsFirst(): { preStop: { sleep: { seconds: number } } } {
+  return { preStop: { sleep: { seconds: ENDPOINT_DRAIN_SECONDS } } };
+}

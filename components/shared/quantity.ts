@@ -23,14 +23,6 @@ export function memoryBytes(quantity: string): number | undefined {
   return Math.floor(Number(amount) * factor);
 }
 
-/** Millicores in a CPU quantity such as "250m" or "2"; undefined when it is not one. */
-export function cpuMillis(quantity: string): number | undefined {
-  const match = /^([0-9]+)m$|^([0-9]+(?:\.[0-9]+)?)$/.exec(quantity.trim());
-  if (!match) return undefined;
-  if (match[1] !== undefined) return Number(match[1]);
-  return Math.round(Number(match[2]) * 1000);
-}
-
 /** Whole mebibytes, the unit SeaweedFS and CockroachDB flags are easiest to read in. */
 export function mebibytes(bytes: number): number {
   return Math.floor(bytes / 1024 ** 2);

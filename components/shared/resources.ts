@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { effectiveCpuLimit } from "../config/kubernetes-limits.ts";
 import type { Resources } from "../config/types.ts";
-import { cpuMillis } from "./quantity.ts";
 
 /**
  * Requests and limits for a container. Memory request equals the limit, so a pod is never OOM-killed for
@@ -11,6 +11,6 @@ import { cpuMillis } from "./quantity.ts";
 export function containerResources(r: Resources): k8s.types.input.core.v1.ResourceRequirements {
   return {
     requests: { cpu: r.cpu, memory: r.memory },
-    limits: { cpu: r.cpuLimit ?? `${2 * (cpuMillis(r.cpu) ?? 0)}m`, memory: r.memory },
+    limits: { cpu: effectiveCpuLimit(r), memory: r.memory },
   };
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import type { Placement } from "../../components/shared/placement.ts";
 
 // Pulumi mocks that record every resource a program declares, with its resolved inputs, so tests assert
@@ -8,9 +9,42 @@ export interface Recorded {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
-  /** The URN-ish id of the parent, when the resource was created as a child of a component. */
+  /** The parent's URN, when the resource was created as a child of a component. */
   parent?: string;
+  /** URNs of the resources it depends on (dependsOn and the inputs' own dependencies). */
   dependsOn: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+}
+
+/** The parts of the monitor's RegisterResourceRequest that the mocks' newResource is not given. */
+interface RegisterRequest {
+  getParent(): string;
+  getDependenciesList(): string[];
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+}
+
+interface RecordingMocks extends pulumi.runtime.Mocks {
+  /** Called with each registration's request just before newResource for it. */
+  registering(request: RegisterRequest): void;
+}
+
+// The mock monitor hands newResource only type, name and inputs; the options (parent, protect…) are on the
+// request it was called with. The monitor module is shared by every test file of a worker, so it is
+// wrapped once, and hands each request to whichever mocks are installed.
+const WRAPPED = Symbol.for("vsekai.harness.registering");
+type Register = (this: MockMonitor, request: RegisterRequest, callback: unknown) => Promise<void>;
+const monitor = MockMonitor.prototype as unknown as { registerResource: Register; [WRAPPED]?: true };
+if (!monitor[WRAPPED]) {
+  const register = monitor.registerResource;
+  monitor.registerResource = function (request, callback) {
+    (this.mocks as Partial<RecordingMocks>).registering?.(request);
+    return register.call(this, request, callback);
+  };
+  monitor[WRAPPED] = true;
 }
 
 export interface MockState {
@@ -32,29 +66,36 @@ function dynamicOutputs(name: string, inputs: Record<string, unknown>): Record<s
 
 export function installMocks(project = "vsekai-infra", stack = "test", preview = false): MockState {
   state.resources = [];
-  void pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-        const inputs = args.inputs as Record<string, unknown>;
-        state.resources.push({
-          type: args.type,
-          name: args.name,
-          inputs,
-          dependsOn: [],
-        });
-        const outputs = args.type.startsWith("pulumi-nodejs:dynamic")
-          ? dynamicOutputs(args.name, inputs)
-          : inputs;
-        return { id: `${args.name}-id`, state: outputs };
-      },
-      call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        return args.inputs as Record<string, unknown>;
-      },
+  let request: RegisterRequest | undefined;
+  const mocks: RecordingMocks = {
+    registering(r: RegisterRequest): void {
+      request = r;
     },
-    project,
-    stack,
-    preview,
-  );
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+      const inputs = args.inputs as Record<string, unknown>;
+      // Reads (Resource.get) arrive without a registration request.
+      const options = request;
+      request = undefined;
+      state.resources.push({
+        type: args.type,
+        name: args.name,
+        inputs,
+        parent: options?.getParent() || undefined,
+        dependsOn: options?.getDependenciesList() ?? [],
+        protect: options?.getProtect() ?? false,
+        retainOnDelete: options?.getRetainondelete() ?? false,
+        deleteBeforeReplace: options?.getDeletebeforereplace() ?? false,
+      });
+      const outputs = args.type.startsWith("pulumi-nodejs:dynamic")
+        ? dynamicOutputs(args.name, inputs)
+        : inputs;
+      return { id: `${args.name}-id`, state: outputs };
+    },
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+      return args.inputs as Record<string, unknown>;
+    },
+  };
+  void pulumi.runtime.setMocks(mocks, project, stack, preview);
   return state;
 }
 

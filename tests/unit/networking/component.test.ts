@@ -13,7 +13,13 @@ const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 describe("StackNetwork", () => {
   it("creates the namespace with restricted Pod Security enforced", async () => {
     const mocks = installMocks();
-    new StackNetwork("network", { namespaceName: "vsekai", environment: "prod", settings, instance: "prod" });
+    new StackNetwork("network", {
+      namespaceName: "vsekai",
+      environment: "prod",
+      settings,
+      instance: "prod",
+      protectData: false,
+    });
     await settle();
     const ns = one(mocks, "kubernetes:core/v1:Namespace");
     expect(field(ns, "metadata.name")).toBe("vsekai");
