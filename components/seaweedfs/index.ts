@@ -1,11 +1,6 @@
-export {
-  CONFIG_HASH_ANNOTATION,
-  S3_REGION,
-  SeaweedfsCluster,
-  seaweedfsFlows,
-  type SeaweedfsClusterArgs,
-  type SeaweedfsPeers,
-} from "./component.ts";
+export { S3_REGION, SeaweedfsCluster, type SeaweedfsClusterArgs } from "./component.ts";
+export { seaweedfsFlows, type SeaweedfsPeers } from "./flows.ts";
+export { CONFIG_HASH_ANNOTATION } from "./workloads.ts";
 export { bucketNameProblem } from "./bucket.ts";
 export { copyCount, defaultReplication, parseReplication, replicationProblem } from "./replication.ts";
 export { fittingVolumes, maxVolumesProblem } from "./sizing.ts";

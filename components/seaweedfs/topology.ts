@@ -33,6 +33,13 @@ export interface SeaweedfsNames {
   /** The app's S3 credentials, under the key names the app's env reads. */
   s3CredentialsSecret: string;
   bucketJob: string;
+  /** The volume evacuation Jobs start with this; each adds the count it empties down to. */
+  evacuateJob: string;
+  /** filer.backup's Deployment and its replication.toml. */
+  backup: string;
+  backupConfig: string;
+  /** Restore Jobs start with this; each run adds its name. */
+  restoreJob: string;
 }
 
 export function seaweedfsNames(prefix: string): SeaweedfsNames {
@@ -51,6 +58,10 @@ export function seaweedfsNames(prefix: string): SeaweedfsNames {
     s3IdentitiesSecret: `${base}-s3-identities`,
     s3CredentialsSecret: `${base}-app-s3`,
     bucketJob: `${base}-bucket`,
+    evacuateJob: `${base}-volume-evacuate`,
+    backup: `${base}-backup`,
+    backupConfig: `${base}-backup-config`,
+    restoreJob: `${base}-restore`,
   };
 }
 

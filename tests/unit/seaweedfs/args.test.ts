@@ -24,6 +24,7 @@ describe("weed command lines", () => {
       `-peers=${MASTERS_FLAG}`,
       "-volumeSizeLimitMB=4096",
       "-defaultReplication=001",
+      "-electionTimeout=3s",
       "-metricsPort=9327",
       "-telemetry=false",
     ]);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ENDPOINT_DRAIN_SECONDS } from "../../../components/shared/probing.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../../../components/shared/endpoints.ts";
 import type { SeaweedfsSettings } from "../../../components/config/types.ts";
@@ -283,6 +284,18 @@ describe("SeaweedfsCluster, production-shaped", () => {
     }
   });
 
+  it("lets filers and gateways leave their Services' endpoints before SIGTERM", () => {
+    for (const part of ["filer", "s3"]) {
+      const d = one(mocks, DEPLOYMENT, part);
+      expect(field(d, "spec.template.spec.containers.0.lifecycle"), part).toEqual({
+        preStop: { sleep: { seconds: ENDPOINT_DRAIN_SECONDS } },
+      });
+      expect(field<number>(d, "spec.template.spec.terminationGracePeriodSeconds")).toBeGreaterThan(
+        ENDPOINT_DRAIN_SECONDS,
+      );
+    }
+  });
+
   it("serves S3 on 8333 from the filer Service, with identities from a Secret", () => {
     const s3 = one(mocks, DEPLOYMENT, "s3");
     expect(field(s3, "metadata.name")).toBe("vsekai-seaweedfs-s3");
@@ -358,7 +371,7 @@ describe("SeaweedfsCluster, production-shaped", () => {
   });
 
   it("makes the bucket with a bounded, restricted, idempotent Job", () => {
-    const job = one(mocks, JOB);
+    const job = one(mocks, JOB, "bucket");
     expect(field(job, "metadata.name")).toBe("vsekai-seaweedfs-bucket");
     expect(field(job, "spec.backoffLimit")).toBe(3);
     expect(field(job, "spec.activeDeadlineSeconds")).toBe(600);
@@ -376,9 +389,25 @@ describe("SeaweedfsCluster, production-shaped", () => {
     );
   });
 
+  it("empties the servers a lower count removes in a Job keyed by the count, which the volume servers wait on", () => {
+    const job = one(mocks, JOB, "evacuate");
+    expect(field(job, "metadata.name")).toMatch(/^vsekai-seaweedfs-volume-evacuate-3-[0-9a-f]{8}$/);
+    expect(field(job, "spec.ttlSecondsAfterFinished")).toBeGreaterThan(0);
+    expect(field(job, "spec.template.spec.restartPolicy")).toBe("Never");
+    const script = container(job).command?.[2] ?? "";
+    expect(script).toContain("sts=vsekai-seaweedfs-volume");
+    expect(script).toContain("keep=3");
+    expect(script).toContain(`-master=${MASTER_FQDNS.join(",")}`);
+    expect(field<Record<string, string>>(job, "spec.template.metadata.labels")).toMatchObject(
+      cluster.peers.evacuateJob.selector,
+    );
+    const volumeSet = one(mocks, STS, "volume");
+    expect(volumeSet.dependsOn.some((urn) => urn.endsWith("::seaweedfs-volume-evacuate"))).toBe(true);
+  });
+
   it("runs every pod restricted as uid 1000 without a service account token, with resources", () => {
     const workloads = [...ofType(mocks, STS), ...ofType(mocks, DEPLOYMENT), ...ofType(mocks, JOB)];
-    expect(workloads).toHaveLength(5);
+    expect(workloads).toHaveLength(6);
     for (const w of workloads) {
       expect(field(w, "spec.template.spec.securityContext"), w.name).toEqual({
         runAsNonRoot: true,
@@ -465,6 +494,8 @@ describe("SeaweedfsCluster, production-shaped", () => {
       ["seaweedfs-s3", "seaweedfs-volume", [8080]],
       ["seaweedfs-bucket", "seaweedfs-master", [19333]],
       ["seaweedfs-bucket", "seaweedfs-filer", [18888]],
+      ["seaweedfs-evacuate", "seaweedfs-master", [19333]],
+      ["seaweedfs-evacuate", "seaweedfs-volume", [18080]],
     ]);
     for (const f of cluster.flows)
       expect(f.reason.length, `${f.from.name}->${f.to.name}`).toBeGreaterThan(10);
@@ -536,7 +567,7 @@ describe("SeaweedfsCluster, dev-sized on an external plain PostgreSQL", () => {
         ports: [5432],
       }),
     );
-    expect(container(one(mocks, JOB)).command?.[2]).toContain("bucket=v-sekai.media");
+    expect(container(one(mocks, JOB, "bucket")).command?.[2]).toContain("bucket=v-sekai.media");
     expect(cluster.s3.bucket).toBe("v-sekai.media");
   });
 });

@@ -64,6 +64,7 @@ export function clusterArgs(
     settings: seaweedfsSettings(overrides),
     sql: sqlEndpoint(sql),
     ...TEST_PLACEMENT,
+    protectData: false,
   };
 }
 

@@ -25,6 +25,10 @@ describe("SeaweedFS names and addresses", () => {
       s3IdentitiesSecret: "stage-seaweedfs-s3-identities",
       s3CredentialsSecret: "stage-seaweedfs-app-s3",
       bucketJob: "stage-seaweedfs-bucket",
+      evacuateJob: "stage-seaweedfs-volume-evacuate",
+      backup: "stage-seaweedfs-backup",
+      backupConfig: "stage-seaweedfs-backup-config",
+      restoreJob: "stage-seaweedfs-restore",
     });
   });
 

@@ -1,0 +1,66 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Resources } from "../config/types.ts";
+import { workloadLabels } from "../shared/labels.ts";
+import { HOME, TMP_DIR, TMP_MOUNT, TMP_VOLUME } from "./pod.ts";
+import { weedContainer, weedPod, type Part, type SeaweedfsScope } from "./workloads.ts";
+
+// A Job that runs one sh script in the SeaweedFS image (weed shell inside it), restricted like every
+// SeaweedFS pod. The bucket and volume evacuation Jobs are declared from it.
+
+export interface WeedScriptJobArgs {
+  /** The Pulumi resource name, after the component's. */
+  resourceName: string;
+  /** The Job object's name. */
+  objectName: pulumi.Input<string>;
+  part: Part;
+  container: string;
+  script: string;
+  resources: Resources;
+  backoffLimit: number;
+  deadlineSeconds: number;
+  /** Every such Job is idempotent, so it need not be kept: a later `up` that finds it gone runs it again. */
+  ttlSecondsAfterFinished: number;
+}
+
+export function weedScriptJob(
+  scope: SeaweedfsScope,
+  a: WeedScriptJobArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.batch.v1.Job {
+  const workload = scope.workloads[a.part];
+  const labels = workloadLabels(workload, scope.version);
+  return new k8s.batch.v1.Job(
+    `${scope.name}-${a.resourceName}`,
+    {
+      metadata: { name: a.objectName, namespace: scope.placement.namespace, labels },
+      spec: {
+        backoffLimit: a.backoffLimit,
+        activeDeadlineSeconds: a.deadlineSeconds,
+        ttlSecondsAfterFinished: a.ttlSecondsAfterFinished,
+        template: {
+          metadata: { labels },
+          spec: weedPod(
+            workload,
+            {
+              restartPolicy: "Never",
+              volumes: [TMP_VOLUME],
+              containers: [
+                weedContainer(scope, a.container, a.resources, {
+                  command: ["/bin/sh", "-c", a.script],
+                  // A failure's last log lines become the pod's termination message, which `up` prints.
+                  terminationMessagePolicy: "FallbackToLogsOnError",
+                  workingDir: TMP_DIR,
+                  env: [HOME],
+                  volumeMounts: [TMP_MOUNT],
+                }),
+              ],
+            },
+            false,
+          ),
+        },
+      },
+    },
+    { parent: scope.parent, ...opts },
+  );
+}
