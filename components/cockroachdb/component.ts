@@ -5,6 +5,7 @@ import type { CockroachClusterSettings } from "../config/types.ts";
 import { CertificateAuthority, GeneratedSecret, IssuedCertificate } from "../secrets/index.ts";
 import type { Flow, Peer, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
+import { dataHolderOptions } from "../shared/protection.ts";
 import { imageVersion, selectorLabels, workloadLabels, type Workload } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
@@ -19,9 +20,19 @@ import {
   nodeDnsNames,
 } from "./certs.ts";
 import { connectionUrl, sqlConnection, type ClientLogin } from "./connection.ts";
+import { backupFlows, declareBackupJobs, type CockroachBackup } from "./backup-jobs.ts";
+import { declareDecommissionJob } from "./decommission.ts";
+import { declareUpgradeCheckJob } from "./upgrade-job.ts";
 import { memoryFlags } from "./memory.ts";
 import { COCKROACH_BINARY, DATA_DIR, UID } from "./paths.ts";
-import { HOME_ENV, copyCertsContainers, podMounts, podVolumes, type SecretFiles } from "./pod.ts";
+import {
+  HOME_ENV,
+  clientJobPod,
+  copyCertsContainers,
+  podMounts,
+  podVolumes,
+  type SecretFiles,
+} from "./pod.ts";
 import { HTTP_PORT_NAME, SQL_PORT_NAME, drainCommand, nodeProbes } from "./probes.ts";
 import { initJobScript, type DatabaseGrant } from "./provisioning.ts";
 import {
@@ -38,6 +49,10 @@ import { SKIP_AWAIT } from "../shared/awaiting.ts";
 
 export interface CockroachClusterArgs extends Placement {
   settings: CockroachClusterSettings;
+  /** Protect the nodes' StatefulSet from deletion and replacement (see shared/protection.ts). */
+  protectData: boolean;
+  /** Scheduled backups to the target, and a restore when asked for (backup-jobs.ts); absent: none. */
+  backup?: CockroachBackup;
 }
 
 /** Annotation whose change rolls the pods when a certificate is renewed (they read certs only at start). */
@@ -67,7 +82,8 @@ function sha256(...parts: string[]): string {
  * Pulumi does await, is what clients wait on (`endpoint.ready`). The Job completes only once SQL answers,
  * so "ready" still means a working cluster.
  *
- * Scaling down is not guarded here (see scaling.ts): nodes must be decommissioned before `nodes` drops.
+ * Scaling down: the StatefulSet waits on a Job that first decommissions the nodes a lower `nodes` removes,
+ * and refuses a count that would leave fewer than three of three or more (scaling.ts, decommission.ts).
  */
 export class CockroachCluster extends pulumi.ComponentResource {
   readonly endpoint: SqlEndpoint;
@@ -79,6 +95,8 @@ export class CockroachCluster extends pulumi.ComponentResource {
   readonly nodes: number;
   /** The init Job's pods, which reach the nodes on 26257. */
   readonly jobPeer: Peer;
+  /** The Job the StatefulSet waits on, which decommissions the nodes a lower count removes. */
+  readonly decommissionJob: k8s.batch.v1.Job;
   readonly initJob: k8s.batch.v1.Job;
   /** What the init Job waits for: the nodes, their Services and every Secret its pods mount. */
   readonly initPrerequisites: pulumi.Resource[];
@@ -147,6 +165,27 @@ export class CockroachCluster extends pulumi.ComponentResource {
       },
       child,
     );
+
+    // What every client Job (decommission, backup schedule, restore) is made from.
+    const clientJob = {
+      name,
+      parent: this,
+      placement: args,
+      settings: s,
+      address,
+      version,
+      certFiles: clientCertFiles,
+    };
+    const decommission = declareDecommissionJob({
+      ...clientJob,
+      dependsOn: [discovery, ...(certs?.secrets ?? [])],
+    });
+    this.decommissionJob = decommission.job;
+    const upgradeCheck = declareUpgradeCheckJob({
+      ...clientJob,
+      finalize: s.finalizeUpgrade,
+      dependsOn: [discovery, ...(certs?.secrets ?? [])],
+    });
 
     const probes = nodeProbes(s.tls);
     const statefulSet = new k8s.apps.v1.StatefulSet(
@@ -227,8 +266,9 @@ export class CockroachCluster extends pulumi.ComponentResource {
           },
           // Immutable once created: a new size or class makes Pulumi replace the StatefulSet (delete, then
           // create, as its name is fixed), stopping every node at once; the retained PVCs bring the data
-          // back, at their old size. To grow disks without that outage, expand each PVC (if the StorageClass
-          // allows it), delete the StatefulSet with --cascade=orphan, then `pulumi up`.
+          // back, at their old size. With protectData the engine refuses that replacement instead. To grow
+          // disks without the outage, expand each PVC (if the StorageClass allows it), delete the
+          // StatefulSet with --cascade=orphan, then `pulumi up`.
           volumeClaimTemplates: [
             {
               metadata: { name: "datadir", labels: selector },
@@ -241,7 +281,11 @@ export class CockroachCluster extends pulumi.ComponentResource {
           ],
         },
       },
-      { ...child, dependsOn: [discovery, ...(certs?.secrets ?? [])] },
+      {
+        ...child,
+        dependsOn: [discovery, ...(certs?.secrets ?? []), decommission.job, upgradeCheck.job],
+        ...dataHolderOptions(args.protectData),
+      },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(
@@ -278,12 +322,7 @@ export class CockroachCluster extends pulumi.ComponentResource {
               },
             },
             spec: {
-              restartPolicy: "Never",
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurity(UID),
-              volumes: podVolumes(s.tls, clientCertFiles),
-              initContainers: copyCertsContainers(s.tls, s.image, args.imagePullPolicy, clientCertFiles),
+              ...clientJobPod(s.tls, s.image, args.imagePullPolicy, clientCertFiles),
               containers: [
                 {
                   name: "init",
@@ -339,6 +378,10 @@ export class CockroachCluster extends pulumi.ComponentResource {
     });
     const peer: Peer = { name: "cockroachdb", selector };
     this.jobPeer = { name: "cockroachdb-init", selector: selectorLabels(jobWorkload) };
+    const backupJobs =
+      args.backup === undefined
+        ? undefined
+        : declareBackupJobs({ ...clientJob, backup: args.backup, dependsOn: [this.initJob] });
     this.endpoint = {
       host: pulumi.output(host),
       port: SQL_PORT,
@@ -348,7 +391,8 @@ export class CockroachCluster extends pulumi.ComponentResource {
       ),
       caSecretName: certs?.caSecret.metadata.name,
       peer,
-      ready: [this.initJob],
+      // A restore comes before anything that writes to the app's database (its migration above all).
+      ready: [this.initJob, ...(backupJobs?.restore ? [backupJobs.restore] : [])],
     };
     // Only 26257 crosses pods: nodes replicate and gossip over gRPC, and the Job speaks SQL. Probes come
     // from the kubelet and the drain goes to localhost, so 8080 needs no flow.
@@ -365,6 +409,21 @@ export class CockroachCluster extends pulumi.ComponentResource {
         ports: [SQL_PORT],
         reason: "the init Job initialises the cluster and provisions databases and users over SQL",
       },
+      {
+        from: decommission.peer,
+        to: peer,
+        ports: [SQL_PORT],
+        reason: "the decommission Job lists the nodes over SQL and decommissions nodes over gRPC",
+      },
+      {
+        from: upgradeCheck.peer,
+        to: peer,
+        ports: [SQL_PORT],
+        reason: "the upgrade check reads the cluster's version and sets auto-finalization over SQL",
+      },
+      ...(backupJobs === undefined || args.backup === undefined
+        ? []
+        : backupFlows(peer, backupJobs.peer, args.backup.target)),
     ];
     this.names = names;
     this.statefulSetName = names.statefulSet;

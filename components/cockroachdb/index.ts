@@ -5,5 +5,5 @@ export {
   type CockroachClusterArgs,
 } from "./component.ts";
 export { MIN_NODE_MEMORY_MIB, nodeMemoryProblem } from "./memory.ts";
-export { nodeCountProblem, scaleDownProblem } from "./scaling.ts";
+export { nodeCountProblem } from "./scaling.ts";
 export { clusterNames, type ClusterNames } from "./topology.ts";

@@ -1,11 +1,15 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type { PullPolicy, Resources } from "../config/types.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import type { CockroachClusterSettings, PullPolicy, Resources } from "../config/types.ts";
+import type { Placement } from "../shared/placement.ts";
 import { containerResources } from "../shared/resources.ts";
-import { restrictedContainerSecurity } from "../shared/security.ts";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
 import { copyCertsScript } from "./certs.ts";
-import { CERTS_DIR, CERTS_SOURCE_DIR, TMP_DIR } from "./paths.ts";
+import { CERTS_DIR, CERTS_SOURCE_DIR, TMP_DIR, UID } from "./paths.ts";
+import type { ClusterAddress } from "./topology.ts";
 
 type Container = k8s.types.input.core.v1.Container;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
@@ -70,3 +74,64 @@ export function copyCertsContainers(
 
 /** cockroach's SQL shell keeps a history file in $HOME; the image's HOME is not writable. */
 export const HOME_ENV = { name: "HOME", value: TMP_DIR };
+
+/**
+ * The pod of a Job that runs cockroach as a client (init, decommission): restricted, no service account
+ * token, run once, with the given certificates copied into place; its containers are the caller's.
+ */
+export function clientJobPod(
+  tls: boolean,
+  image: string,
+  pullPolicy: PullPolicy,
+  certFiles: SecretFiles[],
+): Omit<PodSpec, "containers"> {
+  return {
+    restartPolicy: "Never",
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurity(UID),
+    volumes: podVolumes(tls, certFiles),
+    initContainers: copyCertsContainers(tls, image, pullPolicy, certFiles),
+  };
+}
+
+/**
+ * The one container of such a Job: cockroach as a client with the copied certificates. Its last lines
+ * become the termination message, which `pulumi up` and `kubectl describe` show when it fails.
+ */
+export function clientJobContainer(o: {
+  name: string;
+  image: string;
+  pullPolicy: PullPolicy;
+  tls: boolean;
+  command: string[];
+  env: k8s.types.input.core.v1.EnvVar[];
+  resources: Resources;
+}): Container {
+  return {
+    name: o.name,
+    image: o.image,
+    imagePullPolicy: o.pullPolicy,
+    command: o.command,
+    terminationMessagePolicy: "FallbackToLogsOnError",
+    env: o.env,
+    resources: containerResources(o.resources),
+    securityContext: restrictedContainerSecurity(),
+    volumeMounts: podMounts(o.tls),
+  };
+}
+
+/** What every client Job of the cluster (decommission, backup schedule, restore) is declared from. */
+export interface ClientJobArgs {
+  /** The cluster component's name and the component itself, its parent. */
+  name: string;
+  parent: pulumi.Resource;
+  placement: Placement;
+  settings: CockroachClusterSettings;
+  address: ClusterAddress;
+  version: string;
+  /** The root client's certificates, as the init Job mounts them. */
+  certFiles: SecretFiles[];
+  /** What must exist before it runs. */
+  dependsOn: pulumi.Resource[];
+}

@@ -36,13 +36,23 @@ export function provisioningSql(grants: DatabaseGrant[], tls: boolean): string {
       `CREATE DATABASE IF NOT EXISTS ${g.database};`,
       `CREATE USER IF NOT EXISTS ${g.user}${password};`,
       ...(tls ? [`ALTER USER ${g.user}${password};`] : []),
-      `REVOKE ALL ON DATABASE ${g.database} FROM public;`,
-      `REVOKE ALL ON SCHEMA ${g.database}.public FROM public;`,
-      `GRANT ALL ON DATABASE ${g.database} TO ${g.user};`,
-      `GRANT ALL ON SCHEMA ${g.database}.public TO ${g.user};`,
+      ...databaseGrantSql(g.database, g.user).map((statement) => `${statement};`),
     );
   }
   return lines.join("\n");
+}
+
+/** The database's own user may do everything in it, and `public` nothing (also after a RESTORE); unterminated. */
+export function databaseGrantSql(database: string, user: string): string[] {
+  if (!IDENTIFIER.test(database) || !IDENTIFIER.test(user)) {
+    throw new Error(`not a plain SQL identifier: ${JSON.stringify(database)} / ${JSON.stringify(user)}`);
+  }
+  return [
+    `REVOKE ALL ON DATABASE ${database} FROM public`,
+    `REVOKE ALL ON SCHEMA ${database}.public FROM public`,
+    `GRANT ALL ON DATABASE ${database} TO ${user}`,
+    `GRANT ALL ON SCHEMA ${database}.public TO ${user}`,
+  ];
 }
 
 export interface InitJobOptions {

@@ -18,6 +18,8 @@ export interface ClusterNames {
   caSecret: string;
   passwordsSecret: string;
   initJob: string;
+  /** Decommissions the nodes a lower node count removes, before the StatefulSet shrinks (scaling.ts). */
+  decommissionJob: string;
   disruptionBudget: string;
 }
 
@@ -32,6 +34,7 @@ export function clusterNames(prefix: string): ClusterNames {
     caSecret: `${base}-ca`,
     passwordsSecret: `${base}-passwords`,
     initJob: `${base}-init`,
+    decommissionJob: `${base}-decommission`,
     disruptionBudget: base,
   };
 }

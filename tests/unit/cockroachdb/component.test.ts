@@ -268,7 +268,7 @@ describe("CockroachCluster with TLS", () => {
   });
 
   it("makes the init Job bounded, restricted and idempotent", () => {
-    const job = one(mocks, JOB);
+    const job = one(mocks, JOB, "init");
     expect(field(job, "metadata.name")).toBe("vsekai-cockroachdb-init");
     expect(field(job, "spec.backoffLimit")).toBe(3);
     expect(field(job, "spec.ttlSecondsAfterFinished")).toBeGreaterThan(0);
@@ -291,7 +291,7 @@ describe("CockroachCluster with TLS", () => {
   });
 
   it("gives the Job passwords only through secretKeyRef, never as values or in its script", () => {
-    const job = one(mocks, JOB);
+    const job = one(mocks, JOB, "init");
     const init = containers(job)[0] as Container;
     const passwordEnv = (init.env ?? []).filter((e) => e.name.includes("PASSWORD"));
     expect(passwordEnv).toEqual([
@@ -312,7 +312,7 @@ describe("CockroachCluster with TLS", () => {
   });
 
   it("labels the Job's pods apart from the nodes and declares the flows to the nodes", () => {
-    const job = one(mocks, JOB);
+    const job = one(mocks, JOB, "init");
     expect(field<Record<string, string>>(job, "spec.template.metadata.labels")).toMatchObject(
       cluster.jobPeer.selector,
     );
@@ -322,7 +322,61 @@ describe("CockroachCluster with TLS", () => {
     expect(cluster.flows.map((f) => [f.from.name, f.to.name, f.ports])).toEqual([
       ["cockroachdb", "cockroachdb", [26257]],
       ["cockroachdb-init", "cockroachdb", [26257]],
+      ["cockroachdb-decommission", "cockroachdb", [26257]],
+      ["cockroachdb-upgrade-check", "cockroachdb", [26257]],
     ]);
+  });
+
+  it("makes the StatefulSet wait on the upgrade check, whose script knows the image and the finalize setting", () => {
+    const job = one(mocks, JOB, "upgrade-check");
+    expect(field(job, "metadata.name")).toBe("vsekai-cockroachdb-upgrade-check");
+    const urn = (r: Recorded) => `${r.type}::${r.name}`;
+    expect(sts.dependsOn.some((d) => d.endsWith(urn(job)))).toBe(true);
+    expect(job.deleteBeforeReplace).toBe(true);
+    expect(field(job, "spec.podFailurePolicy.rules")).toEqual([
+      { action: "FailJob", onExitCodes: { operator: "In", values: [3] } },
+    ]);
+    const script = (containers(job)[0] as Container).command?.[2] ?? "";
+    expect(script).toContain('  "26.2"|"26.1"|"25.4") ;;');
+    expect(script).toContain("SET CLUSTER SETTING cluster.auto_upgrade.enabled = false");
+  });
+
+  it("makes the StatefulSet wait on the decommission Job, which runs first and knows the new count", () => {
+    const job = one(mocks, JOB, "decommission");
+    expect(field(job, "metadata.name")).toBe("vsekai-cockroachdb-decommission");
+    const urn = (r: Recorded) => `${r.type}::${r.name}`;
+    expect(sts.dependsOn.some((d) => d.endsWith(urn(job)))).toBe(true);
+    expect(job.dependsOn.some((d) => d.endsWith(urn(sts)))).toBe(false);
+    expect(job.deleteBeforeReplace).toBe(true);
+    const script = (containers(job)[0] as Container).command?.[2] ?? "";
+    expect(script).toContain("requested=3\n");
+    expect(script).toContain("discovery='vsekai-cockroachdb.vsekai-test.svc.cluster.local'");
+    expect(script).toContain("--certs-dir=/cockroach/cockroach-certs");
+  });
+
+  it("makes the decommission Job bounded, restricted, final on a refusal, and a client of the root certificate", () => {
+    const job = one(mocks, JOB, "decommission");
+    expect(field(job, "spec.activeDeadlineSeconds")).toBeGreaterThan(0);
+    expect(field(job, "spec.ttlSecondsAfterFinished")).toBeGreaterThan(0);
+    expect(field(job, "spec.podFailurePolicy.rules")).toEqual([
+      { action: "FailJob", onExitCodes: { operator: "In", values: [3] } },
+    ]);
+    expect(field(job, "spec.template.spec.automountServiceAccountToken")).toBe(false);
+    for (const c of allContainers(job)) {
+      expect(c.securityContext, c.name).toMatchObject({ readOnlyRootFilesystem: true });
+      expect(c.resources?.limits.memory, c.name).toBeDefined();
+    }
+    expect(field(job, "spec.template.spec.volumes.0.projected.sources")).toEqual([
+      {
+        secret: {
+          name: "vsekai-cockroachdb-root-certs",
+          items: ["ca.crt", "client.root.crt", "client.root.key"].map((f) => ({ key: f, path: f })),
+        },
+      },
+    ]);
+    expect(field<Record<string, string>>(job, "spec.template.metadata.labels")).toMatchObject({
+      "app.kubernetes.io/component": "decommission",
+    });
   });
 
   it("exports secret URLs that verify the server", async () => {

@@ -18,6 +18,7 @@ export function clusterSettings(overrides: Partial<CockroachClusterSettings> = {
     filerUser: "seaweedfs",
     certValidityDays: 730,
     certRenewBeforeDays: 60,
+    finalizeUpgrade: false,
     ...overrides,
   };
 }
@@ -26,6 +27,7 @@ export function clusterArgs(overrides: Partial<CockroachClusterSettings> = {}): 
   return {
     settings: clusterSettings(overrides),
     ...TEST_PLACEMENT,
+    protectData: false,
   };
 }
 
