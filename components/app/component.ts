@@ -6,13 +6,14 @@ import { GeneratedSecret } from "../secrets/index.ts";
 import type { ExternalPeer, Flow, Peer, S3Endpoint, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
 import { imageVersion, selectorLabels, workloadLabels } from "../shared/labels.ts";
+import { leaveEndpointsFirst } from "../shared/probing.ts";
 import { containerResources } from "../shared/resources.ts";
 import { softSpreading } from "../shared/spreading.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
 import { disruptionBudget } from "./availability.ts";
 import { DATABASE_URL_KEY, GENERATED_SECRET_LENGTH, appEnv, generatedSecretNames } from "./env.ts";
 import { contextTag } from "./image.ts";
-import { appUrl, ingressSpec } from "./ingress.ts";
+import { appIngress, appUrl } from "./ingress.ts";
 import { MIGRATION_JOB_LIMITS, migrationJobName } from "./migration.ts";
 import { appVolumeMounts, appVolumes } from "./pod.ts";
 import { appNames, migrateWorkload, peersQuery, serverWorkload } from "./names.ts";
@@ -50,8 +51,8 @@ export class PhoenixApp extends pulumi.ComponentResource {
   readonly migrationGates: pulumi.Resource[];
   /**
    * What the Deployment waits for: the migration Job (or, without one, SQL ready), its Secrets and the S3
-   * credentials. Not S3 itself: the pods' readiness (a health endpoint that checks storage) already waits
-   * for it, and gating their creation on it would add the bucket's set-up time to the app's boot.
+   * credentials. Not S3 itself: no pod is ready before its startup probe (the health path, which checks
+   * storage) passes, and gating their creation on it would add the bucket's set-up time to the app's boot.
    */
   readonly rolloutGates: pulumi.Resource[];
 
@@ -159,6 +160,9 @@ export class PhoenixApp extends pulumi.ComponentResource {
                     ...containerBasics,
                     name: "migrate",
                     command: s.migrateCommand,
+                    // The provider prints a failed pod's termination message: with this, the migration's own
+                    // last lines, so a failed release's `pulumi up` says why.
+                    terminationMessagePolicy: "FallbackToLogsOnError",
                     resources: containerResources(MIGRATE_RESOURCES),
                   },
                 ],
@@ -176,7 +180,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
       ...secrets,
       ...args.s3.secrets,
     ];
-    const probes = appProbes(s.healthPath, s.healthPort);
+    const probes = appProbes(s.healthPath, s.readinessPath, s.healthPort);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-server`,
       {
@@ -191,7 +195,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
             spec: {
               ...podBasics,
               ...softSpreading(selector),
-              // Time for Phoenix to drain connections after SIGTERM.
+              // The preStop wait, then time for Phoenix to drain connections after SIGTERM.
               terminationGracePeriodSeconds: 30,
               containers: [
                 {
@@ -199,6 +203,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
                   name: s.name,
                   ports: containerPorts(s.ports, s.distribution),
                   ...probes,
+                  lifecycle: leaveEndpointsFirst(),
                   resources: containerResources(s.resources),
                 },
               ],
@@ -262,11 +267,8 @@ export class PhoenixApp extends pulumi.ComponentResource {
       );
     }
     if (s.ingress.enabled) {
-      new k8s.networking.v1.Ingress(
-        `${name}-ingress`,
-        { metadata: metadata(names.ingress), spec: ingressSpec(s.ingress, s.host, names.service) },
-        child,
-      );
+      const ingressArgs = { ingress: s.ingress, host: s.host, service: names.service, metadata };
+      appIngress(name, { ...ingressArgs, objectName: names.ingress }, child);
     }
 
     this.serviceName = names.service;

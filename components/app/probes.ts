@@ -12,8 +12,15 @@ export interface AppProbes {
   startupProbe: Probe;
 }
 
-export function appProbes(healthPath: string, healthPort: string): AppProbes {
-  const httpGet = { path: healthPath, port: healthPort, scheme: "HTTP" };
+/**
+ * Startup asks the full health path (database and storage reachable) once, so a release that cannot reach
+ * them never receives traffic; readiness and liveness then ask the pod-local path. When they asked the full
+ * one, the loss of the SeaweedFS raft leader made every replica unready together and requests needing only
+ * SQL failed for 15-19 s with no endpoint left to serve them.
+ */
+export function appProbes(healthPath: string, readinessPath: string, healthPort: string): AppProbes {
+  const httpGet = { path: readinessPath, port: healthPort, scheme: "HTTP" };
+  const startupGet = { path: healthPath, port: healthPort, scheme: "HTTP" };
   return {
     readinessProbe: {
       httpGet,
@@ -23,6 +30,6 @@ export function appProbes(healthPath: string, healthPort: string): AppProbes {
     },
     // Liveness tolerates a longer stall than readiness: a busy node should leave the Service, not restart.
     livenessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-    startupProbe: { httpGet, timeoutSeconds: 3, ...startupWithin(STARTUP_BUDGET_SECONDS) },
+    startupProbe: { httpGet: startupGet, timeoutSeconds: 3, ...startupWithin(STARTUP_BUDGET_SECONDS) },
   };
 }

@@ -2,10 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { PhoenixApp } from "../app/index.ts";
 import { CockroachCluster } from "../cockroachdb/index.ts";
 import type { StackSettings } from "../config/types.ts";
+import { cockroachFacts, monitoredStack, StackMonitoring, type CockroachFacts } from "../monitoring/index.ts";
 import { NetworkPolicies, StackNetwork } from "../networking/index.ts";
 import { SeaweedfsCluster } from "../seaweedfs/index.ts";
 import type { Flow, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
+import { forceDeclaredFields } from "../shared/field-ownership.ts";
+import { PART_OF } from "../shared/labels.ts";
+import { backupCredentialsSecret } from "./backup-credentials.ts";
 import { externalSqlEndpoint } from "./external-sql.ts";
 
 /**
@@ -25,7 +29,15 @@ export class VSekaiStack extends pulumi.ComponentResource {
   readonly s3SecretAccessKey: pulumi.Output<string>;
 
   constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
-    super("vsekai:stack:VSekaiStack", name, {}, opts);
+    super(
+      "vsekai:stack:VSekaiStack",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [...(opts?.transformations ?? []), forceDeclaredFields],
+      },
+    );
     const child = { parent: this };
     const prefix = "vsekai";
     const network = new StackNetwork(
@@ -35,6 +47,7 @@ export class VSekaiStack extends pulumi.ComponentResource {
         environment: settings.environment,
         settings: settings.networking,
         instance: settings.stack,
+        protectData: settings.protectData,
       },
       child,
     );
@@ -47,22 +60,81 @@ export class VSekaiStack extends pulumi.ComponentResource {
       prefix,
     };
 
+    const backup = settings.backup;
+    const backupCredentialsSecretName = backup.enabled
+      ? backupCredentialsSecret(
+          backup.credentials,
+          { prefix, namespace: common.namespace, labels: { "app.kubernetes.io/part-of": PART_OF } },
+          child,
+        )
+      : undefined;
+
     let sql: SqlEndpoint;
     const flows: Flow[] = [];
+    let monitoredCockroach: CockroachFacts | undefined;
     if (settings.sql.mode === "cluster") {
-      const cockroach = new CockroachCluster("cockroachdb", { ...common, settings: settings.sql }, child);
+      const cockroach = new CockroachCluster(
+        "cockroachdb",
+        {
+          ...common,
+          settings: settings.sql,
+          protectData: settings.protectData,
+          ...(backup.enabled && backupCredentialsSecretName !== undefined
+            ? {
+                backup: {
+                  target: backup.target,
+                  credentialsSecretName: backupCredentialsSecretName,
+                  schedule: backup.schedule,
+                  restore: backup.restore,
+                },
+              }
+            : {}),
+        },
+        child,
+      );
       sql = cockroach.endpoint;
       flows.push(...cockroach.flows);
+      monitoredCockroach = cockroachFacts(cockroach);
     } else {
       sql = externalSqlEndpoint(settings.sql);
     }
     const seaweedfs = new SeaweedfsCluster(
       "seaweedfs",
-      { ...common, settings: settings.seaweedfs, sql },
+      {
+        ...common,
+        settings: settings.seaweedfs,
+        sql,
+        protectData: settings.protectData,
+        backup:
+          backup.enabled && backupCredentialsSecretName !== undefined
+            ? {
+                target: backup.target,
+                credentialsSecretName: backupCredentialsSecretName,
+                restore: backup.restore,
+              }
+            : undefined,
+      },
       child,
     );
     const app = new PhoenixApp("app", { ...common, settings: settings.app, sql, s3: seaweedfs.s3 }, child);
     flows.push(...seaweedfs.flows, ...app.flows);
+    const monitoring =
+      settings.monitoring.mode === "off"
+        ? undefined
+        : new StackMonitoring(
+            "monitoring",
+            {
+              namespace: common.namespace,
+              stack: monitoredStack({
+                settings,
+                prefix,
+                cockroach: monitoredCockroach,
+                seaweedfs: seaweedfs.peers,
+                app: app.peer,
+              }),
+            },
+            child,
+          );
     new NetworkPolicies(
       "policies",
       {
@@ -74,6 +146,7 @@ export class VSekaiStack extends pulumi.ComponentResource {
         appPorts: app.ports,
         sql,
         s3: seaweedfs.s3,
+        entrances: monitoring?.entrances,
         prefix,
       },
       child,

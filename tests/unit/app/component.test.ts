@@ -1,5 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { testTempDir } from "../tempdir.ts";
+import { ENDPOINT_DRAIN_SECONDS } from "../../../components/shared/probing.ts";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
@@ -78,6 +79,17 @@ describe("PhoenixApp", () => {
     expect(field(d, "spec.template.spec.securityContext.runAsNonRoot")).toBe(true);
     expect(field(d, "spec.template.spec.topologySpreadConstraints.0.whenUnsatisfiable")).toBe(
       "ScheduleAnyway",
+    );
+  });
+
+  it("leaves the Service's endpoints before SIGTERM: a preStop wait inside the grace period", async () => {
+    const { mocks } = await build();
+    const d = one(mocks, DEPLOYMENT);
+    expect(field(d, "spec.template.spec.containers.0.lifecycle")).toEqual({
+      preStop: { sleep: { seconds: ENDPOINT_DRAIN_SECONDS } },
+    });
+    expect(field<number>(d, "spec.template.spec.terminationGracePeriodSeconds")).toBeGreaterThan(
+      ENDPOINT_DRAIN_SECONDS + 10,
     );
   });
 
@@ -248,7 +260,7 @@ describe("PhoenixApp", () => {
   });
 
   it("builds the image from a context, tagged by content, and deploys what it built", async () => {
-    const context = mkdtempSync(join(tmpdir(), "uro-build-"));
+    const context = testTempDir("uro-build-");
     writeFileSync(join(context, "Dockerfile"), "FROM scratch\n");
     const settings = {
       image: undefined,

@@ -15,6 +15,7 @@ export function appSettings(overrides: Partial<AppSettings> = {}): AppSettings {
       { name: "web", port: 4001, envVar: "WEB_PORT" },
     ],
     healthPath: "/health",
+    readinessPath: "/health",
     healthPort: "api",
     host: "uro.example.org",
     env: { LOG_LEVEL: "info" },
@@ -27,7 +28,7 @@ export function appSettings(overrides: Partial<AppSettings> = {}): AppSettings {
     ingress: {
       enabled: true,
       className: "nginx",
-      tlsSecretName: "uro-tls",
+      tls: { mode: "secret", secretName: "uro-tls" },
       paths: [
         { path: "/", port: "web" },
         { path: "/api", port: "api" },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { disruptionBudget } from "../../../components/app/availability.ts";
 import { appEnv, generatedSecretNames, SQL_CA_FILE } from "../../../components/app/env.ts";
-import { appUrl, ingressSpec } from "../../../components/app/ingress.ts";
 import { migrationJobName } from "../../../components/app/migration.ts";
 import { appNames, peersQuery } from "../../../components/app/names.ts";
 import { containerPorts, DIST_PORT, EPMD_PORT, servicePorts } from "../../../components/app/ports.ts";
@@ -122,10 +121,11 @@ describe("ports, probes, names", () => {
     ]);
   });
 
-  it("probes the health path on the named port, with a generous startup budget", () => {
-    const p = appProbes("/health", "api");
-    expect(p.readinessProbe.httpGet).toEqual({ path: "/health", port: "api", scheme: "HTTP" });
-    expect(p.livenessProbe.httpGet).toEqual({ path: "/health", port: "api", scheme: "HTTP" });
+  it("starts on the health path, then judges readiness and liveness on the pod-local path", () => {
+    const p = appProbes("/health", "/livez", "api");
+    expect(p.startupProbe.httpGet).toEqual({ path: "/health", port: "api", scheme: "HTTP" });
+    expect(p.readinessProbe.httpGet).toEqual({ path: "/livez", port: "api", scheme: "HTTP" });
+    expect(p.livenessProbe.httpGet).toEqual({ path: "/livez", port: "api", scheme: "HTTP" });
     const startup = p.startupProbe as { periodSeconds: number; failureThreshold: number };
     expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(300);
   });
@@ -173,42 +173,5 @@ describe("disruption budget", () => {
     const pdb = disruptionBudget(appSettings({ replicas: 1 }), sel);
     expect(pdb.maxUnavailable).toBe(1);
     expect(pdb.minAvailable).toBeUndefined();
-  });
-});
-
-describe("ingress", () => {
-  it("routes each path to its named Service port, with TLS and class", () => {
-    const s = appSettings();
-    expect(ingressSpec(s.ingress, s.host, "vsekai-uro")).toEqual({
-      ingressClassName: "nginx",
-      rules: [
-        {
-          host: "uro.example.org",
-          http: {
-            paths: [
-              {
-                path: "/",
-                pathType: "Prefix",
-                backend: { service: { name: "vsekai-uro", port: { name: "web" } } },
-              },
-              {
-                path: "/api",
-                pathType: "Prefix",
-                backend: { service: { name: "vsekai-uro", port: { name: "api" } } },
-              },
-            ],
-          },
-        },
-      ],
-      tls: [{ hosts: ["uro.example.org"], secretName: "uro-tls" }],
-    });
-    expect(appUrl(s.ingress, s.host)).toBe("https://uro.example.org");
-  });
-  it("is plain HTTP without a TLS secret", () => {
-    const ingress = { ...appSettings().ingress, tlsSecretName: undefined, className: undefined };
-    const spec = ingressSpec(ingress, "h", "svc");
-    expect(spec.tls).toBeUndefined();
-    expect(spec.ingressClassName).toBeUndefined();
-    expect(appUrl(ingress, "h")).toBe("http://h");
   });
 });
