@@ -22,6 +22,8 @@ export interface TestResource {
   name: string;
   props: Record<string, unknown>;
   urn?: string;
+  /** The resource options the engine would pass (protect, deleteBeforeReplace…); unset ones are defaults. */
+  opts?: Partial<PolicyResourceOptions>;
 }
 
 export interface Violation {
@@ -87,7 +89,7 @@ export function resourceArgs(
     props,
     urn: urnOf(resource),
     name: resource.name,
-    opts: NO_OPTIONS,
+    opts: { ...NO_OPTIONS, ...resource.opts },
     stackTags: new Map(),
     isType: (cls) => isType(resource.type, cls),
     asType: ((cls: unknown) =>
@@ -110,7 +112,7 @@ export function stackArgs(
         props,
         urn: urnOf(r),
         name: r.name,
-        opts: NO_OPTIONS,
+        opts: { ...NO_OPTIONS, ...r.opts },
         dependencies: [],
         propertyDependencies: {},
         isType: (cls) => isType(r.type, cls),

@@ -1,4 +1,4 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { mebibytes, memoryBytes } from "../../components/shared/quantity.ts";
 import {
   allContainers,
@@ -10,10 +10,12 @@ import {
   type Workload,
 } from "./kubernetes.ts";
 import { configOf, environmentOf, environmentSchema, forWorkloads, type Environment } from "./policy.ts";
+import { protectDataNamespace, protectStatefulData } from "./data-protection.ts";
 import { cockroachCalls, cockroachNode, dataDirectories } from "./stack-components.ts";
 
 // Data safety: what the databases store survives pod restarts, rescheduling and `pulumi destroy` of a
-// single object, and the database is neither open to anyone nor killed by its own memory settings.
+// single object, and the database is neither open to anyone nor killed by its own memory settings. The
+// rules against replacing or deleting data-holding objects are in data-protection.ts.
 
 /** The volume mounted at or above `path` in a container (the deepest mount wins), if any. */
 function mountFor(container: Container, path: string): { name: string; mountPath: string } | undefined {
@@ -230,9 +232,11 @@ const retainData: ResourceValidationPolicy = {
   },
 };
 
-export const dataSafetyPolicies: ResourceValidationPolicy[] = [
+export const dataSafetyPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   dataOnPvc,
   cockroachInsecure,
   cockroachMemory,
   retainData,
+  protectStatefulData,
+  protectDataNamespace,
 ];

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { cockroachMemoryBytes } from "../rules/data-safety.ts";
-import { resourceMessages } from "../testing.ts";
+import { resourceMessages, stackViolations, urnOf, type PackConfig, type TestResource } from "../testing.ts";
 import {
   cockroachInitJob,
   cockroachStatefulSet,
   firstContainer,
   modified,
+  namespace,
+  NS,
   podSpecOf,
   seaweedMaster,
   seaweedVolume,
@@ -171,6 +173,88 @@ describe("retain-data-in-prod", () => {
     });
     expect(await resourceMessages(rule("retain-data-in-prod"), deleting)).toEqual([
       'StatefulSet "vsekai-cockroachdb" deletes its PersistentVolumeClaims (persistentVolumeClaimRetentionPolicy.whenDeleted Delete)',
+    ]);
+  });
+});
+
+describe("protect-stateful-data", () => {
+  const check = (r: TestResource, config?: PackConfig) =>
+    resourceMessages(rule("protect-stateful-data"), r, config);
+  const unprotected = (r: TestResource): TestResource => ({ ...r, opts: { protect: false } });
+  const claim: TestResource = {
+    type: "kubernetes:core/v1:PersistentVolumeClaim",
+    name: "uploads",
+    props: {
+      metadata: { name: "vsekai-uploads", namespace: NS },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } },
+    },
+  };
+
+  it("passes our protected StatefulSets and a protected claim, and workloads that keep no claims", async () => {
+    for (const r of [cockroachStatefulSet(), seaweedMaster(), seaweedVolume()])
+      expect(await check(r)).toEqual([]);
+    expect(await check({ ...claim, opts: { protect: true } })).toEqual([]);
+    const claimless = modified(unprotected(seaweedVolume()), (p) => {
+      (p.spec as Props).volumeClaimTemplates = [];
+    });
+    expect(await check(claimless)).toEqual([]);
+    expect(await check(unprotected(cockroachInitJob()))).toEqual([]);
+  });
+
+  it("stays quiet in dev, where the stack protects nothing", async () => {
+    const dev = { "protect-stateful-data": { environment: "dev" } };
+    expect(await check(unprotected(cockroachStatefulSet()), dev)).toEqual([]);
+    expect(await check(claim, dev)).toEqual([]);
+  });
+
+  it("fires on an unprotected StatefulSet with claims and an unprotected claim, naming the environment", async () => {
+    expect(await check(unprotected(cockroachStatefulSet()))).toEqual([
+      'StatefulSet "vsekai-cockroachdb" keeps data on its claims (datadir) and is not protected: in prod its ' +
+        "replacement (a changed claim template) or deletion (a rename, a removal, pulumi destroy) would go " +
+        "ahead; register it with protect (vsekai-infra:protectData: true)",
+    ]);
+    const staging = { "protect-stateful-data": { environment: "staging" } };
+    expect(await check(claim, staging)).toEqual([
+      'PersistentVolumeClaim "vsekai-uploads" is not protected: in staging its replacement (a changed claim ' +
+        "template) or deletion (a rename, a removal, pulumi destroy) would go ahead; register it with protect " +
+        "(vsekai-infra:protectData: true)",
+    ]);
+  });
+
+  it("fires on deleteBeforeReplace, protected or not", async () => {
+    const replaceable = { ...seaweedVolume(), opts: { protect: true, deleteBeforeReplace: true } };
+    expect(await check(replaceable)).toEqual([
+      'StatefulSet "vsekai-seaweedfs-volume" asks for deleteBeforeReplace: a replacement would delete it, and ' +
+        "stop its pods, before its successor exists; leave the option unset",
+    ]);
+  });
+});
+
+describe("protect-data-namespace", () => {
+  const check = (resources: TestResource[], config?: PackConfig) =>
+    stackViolations(rule("protect-data-namespace"), resources, config);
+  const unprotected = (r: TestResource): TestResource => ({ ...r, opts: { protect: false } });
+
+  it("passes a protected namespace, and an unprotected one that holds no data", async () => {
+    expect(await check([namespace(), cockroachStatefulSet(), seaweedVolume()])).toEqual([]);
+    expect(await check([unprotected(namespace("tools")), cockroachStatefulSet()])).toEqual([]);
+  });
+
+  it("stays quiet in dev", async () => {
+    const dev = { "protect-data-namespace": { environment: "dev" } };
+    expect(await check([unprotected(namespace()), cockroachStatefulSet()], dev)).toEqual([]);
+  });
+
+  it("fires on an unprotected namespace holding StatefulSets' claims, naming each holder", async () => {
+    const ns = unprotected(namespace());
+    expect(await check([seaweedVolume(), ns, cockroachStatefulSet()])).toEqual([
+      {
+        message:
+          'Namespace "vsekai-prod" holds the data of StatefulSet "vsekai-cockroachdb", StatefulSet ' +
+          '"vsekai-seaweedfs-volume" and is not protected: in prod deleting it deletes every claim in it; ' +
+          "register it with protect (vsekai-infra:protectData: true)",
+        urn: urnOf(ns),
+      },
     ]);
   });
 });

@@ -15,6 +15,8 @@ import type { TestResource } from "../testing.ts";
 // Each test starts from one of these and breaks exactly one thing.
 
 export const NS = "vsekai-prod";
+/** What the components register the namespace and the data-holding StatefulSets with in prod. */
+export const DATA_HOLDER_OPTIONS = { protect: true } as const;
 export const TYPES = {
   deployment: "kubernetes:apps/v1:Deployment",
   statefulSet: "kubernetes:apps/v1:StatefulSet",
@@ -53,6 +55,7 @@ export function cockroachStatefulSet(o: CockroachOptions = {}): TestResource {
   return {
     type: TYPES.statefulSet,
     name: "cockroachdb-nodes",
+    opts: DATA_HOLDER_OPTIONS,
     props: {
       apiVersion: "apps/v1",
       kind: "StatefulSet",
@@ -170,6 +173,7 @@ function seaweedStatefulSet(part: "master" | "volume", replicas: number, args: s
   return {
     type: TYPES.statefulSet,
     name: `seaweedfs-${part}`,
+    opts: DATA_HOLDER_OPTIONS,
     props: {
       apiVersion: "apps/v1",
       kind: "StatefulSet",
@@ -353,6 +357,7 @@ export function namespace(name = NS): TestResource {
   return {
     type: TYPES.namespace,
     name: "network-namespace",
+    opts: DATA_HOLDER_OPTIONS,
     props: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
   };
 }
