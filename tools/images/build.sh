@@ -4,7 +4,10 @@
 # archives by version and inputs, and loads them where asked.
 #
 # usage: tools/images/build.sh [--load auto|containerd|docker|none] [--list] [name…]
-#   names: seaweedfs uro-standin postgres-standin (default: all three)
+#   names: seaweedfs uro-standin postgres-standin (default: all three), and traefik (the local cluster's
+#          ingress controller for the HA stack; built only when named, see traefik.sh), prometheus,
+#          prometheus-operator and prometheus-config-reloader (the live monitoring test's fixture; built
+#          only when named, see monitoring.sh)
 #
 # Each image is one layer: a minimal root filesystem (our binary or release, Debian's static busybox for
 # the scripts that need a shell, the shared libraries ldd lists) packed reproducibly, plus OCI and Docker
@@ -18,8 +21,8 @@
 #   VSEKAI_IMAGES_LOAD         default for --load. auto: containerd when the socket is given, else docker
 #                              when a Docker engine answers, else none.
 #
-# Needs (as root, on Debian bookworm): go (PATH), elixir erlang-p1-pgsql busybox-static postgresql-15.
-# Missing Debian packages are named in the error; the script installs nothing itself.
+# Needs (on Debian bookworm): go (PATH) and the Debian packages of tools/prereqs/packages.sh, which it
+# installs when run as root (else it names them).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,35 +31,47 @@ REPO="$(cd "$HERE/../.." && pwd)"
 . "$HERE/versions.env"
 # shellcheck source=lib/rootfs.sh
 . "$HERE/lib/rootfs.sh"
+# shellcheck source=traefik.sh
+. "$HERE/traefik.sh"
+# shellcheck source=monitoring.sh
+. "$HERE/monitoring.sh"
+# shellcheck source=../prereqs/packages.sh
+. "$REPO/tools/prereqs/packages.sh"
 
 CACHE="${VSEKAI_CACHE:-$HOME/.cache/vsekai-infra}/images"
 ALL_IMAGES=(seaweedfs uro-standin postgres-standin)
+ON_REQUEST_IMAGES=(seaweedfs-rebuild uro-standin-next uro-standin-broken traefik "${MONITORING_IMAGES[@]}")
 LOAD="${VSEKAI_IMAGES_LOAD:-auto}"
 LIST_ONLY=false
 
 image_ref() {
   case "$1" in
     seaweedfs) echo "$SEAWEEDFS_IMAGE" ;;
+    seaweedfs-rebuild) echo "$SEAWEEDFS_REBUILD_IMAGE" ;;
     uro-standin) echo "$URO_STANDIN_IMAGE" ;;
+    uro-standin-next) echo "$URO_STANDIN_NEXT_IMAGE" ;;
+    uro-standin-broken) echo "$URO_STANDIN_BROKEN_IMAGE" ;;
     postgres-standin) echo "$POSTGRES_STANDIN_IMAGE" ;;
-    *) die "unknown image $1: expected one of ${ALL_IMAGES[*]}" ;;
+    traefik) echo "$TRAEFIK_IMAGE" ;;
+    prometheus) echo "$PROMETHEUS_IMAGE" ;;
+    prometheus-operator) echo "$PROMETHEUS_OPERATOR_IMAGE" ;;
+    prometheus-config-reloader) echo "$PROMETHEUS_CONFIG_RELOADER_IMAGE" ;;
+    *) die "unknown image $1: expected one of ${ALL_IMAGES[*]} ${ON_REQUEST_IMAGES[*]}" ;;
   esac
 }
 
+# Installs (as root) or names what is missing, from the project's one list (tools/prereqs/packages.sh).
 need_packages() {
-  local missing=() pkg
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] || die "missing Debian packages: apt-get install ${missing[*]}"
+  bash "$REPO/tools/prereqs/ensure.sh" --quiet --packages "$*" || die "Debian packages missing for this image (see above)"
 }
 
 # What an image is built from, beyond its sources: tool and package versions. Part of the cache key.
 toolchain_of() {
   case "$1" in
-    seaweedfs) go version; dpkg-query -W busybox-static ;;
-    uro-standin) dpkg-query -W elixir erlang-base erlang-p1-pgsql busybox-static libssl3 libc6 libtinfo6 ;;
+    seaweedfs | seaweedfs-rebuild) go version; dpkg-query -W busybox-static ca-certificates ;;
+    uro-standin | uro-standin-next | uro-standin-broken) dpkg-query -W elixir erlang-base erlang-p1-pgsql busybox-static libssl3 libc6 libtinfo6 ;;
     postgres-standin) dpkg-query -W "postgresql-$POSTGRES_MAJOR" busybox-static libc6 tzdata ;;
+    traefik | prometheus | prometheus-operator | prometheus-config-reloader) go version ;;
   esac
 }
 
@@ -64,9 +79,13 @@ sources_of() {
   local name="$1"
   printf '%s\n' "$HERE/build.sh" "$HERE/versions.env" "$HERE/oci.ts" "$HERE/lib/rootfs.sh"
   case "$name" in
-    uro-standin | postgres-standin)
+    uro-standin | uro-standin-next | uro-standin-broken | postgres-standin)
+      [[ "$name" == uro-standin* ]] && name=uro-standin
       find "$HERE/$name" -type f ! -path '*/_build/*' ! -path '*/deps/*' ! -name erl_crash.dump | LC_ALL=C sort
       ;;
+    traefik) traefik_sources ;;
+    seaweedfs | seaweedfs-rebuild) find "$HERE/backup-tools" -type f | LC_ALL=C sort ;;
+    prometheus | prometheus-operator | prometheus-config-reloader) monitoring_sources ;;
   esac
 }
 
@@ -93,20 +112,30 @@ archive_path() {
 # weed from the pinned module, built inside the module's own directory: its go.mod carries a replace
 # directive (go-bip39), which `go install module@version` refuses; building in the module keeps
 # upstream's exact go.mod and go.sum. -trimpath and a fixed -ldflags make the binary reproducible.
-rootfs_seaweedfs() {
-  local root="$1" work="$2" dir
-  need_packages busybox-static
+rootfs_seaweedfs() { seaweedfs_rootfs "$1" "$2" "$SEAWEEDFS_COMMIT"; }
+rootfs_seaweedfs_rebuild() { seaweedfs_rootfs "$1" "$2" "$SEAWEEDFS_REBUILD_STAMP"; }
+
+seaweedfs_rootfs() {
+  local root="$1" work="$2" stamp="$3" dir
+  need_packages "$PREREQS_IMAGE_SEAWEEDFS"
   command -v go >/dev/null || die "go is not on PATH"
   dir="$(go mod download -json "$SEAWEEDFS_MODULE@$SEAWEEDFS_MODULE_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
   [ -d "$dir" ] || die "go mod download gave no directory for $SEAWEEDFS_MODULE@$SEAWEEDFS_MODULE_VERSION"
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" go build -trimpath \
-    -ldflags "-s -w -buildid= -X $SEAWEEDFS_MODULE/weed/util/version.COMMIT=$SEAWEEDFS_COMMIT" \
+    -ldflags "-s -w -buildid= -X $SEAWEEDFS_MODULE/weed/util/version.COMMIT=$stamp" \
     -o "$work/weed" ./weed)
   file_is_static "$work/weed" || die "weed was linked dynamically; CGO_ENABLED=0 should prevent that"
+  # vsekai-backup (backup-tools/): filer.backup's supervising agent and the restore Job's copier, our own
+  # small module on the AWS SDK for Go v2 at the versions SeaweedFS requires (already fetched for weed).
+  (cd "$HERE/backup-tools" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" go build -trimpath \
+    -ldflags "-s -w -buildid=" -o "$work/vsekai-backup" .) || die "backup-tools could not be built (see above)"
+  file_is_static "$work/vsekai-backup" || die "vsekai-backup was linked dynamically"
 
   rootfs_base "$root" "seaweedfs:$APP_UID"
   rootfs_busybox "$root" sh awk cat echo grep ls mkdir sleep timeout
+  rootfs_ca_bundle "$root"
   install -m 0755 "$work/weed" "$root/usr/bin/weed"
+  install -m 0755 "$work/vsekai-backup" "$root/usr/bin/vsekai-backup"
   # /data is where the servers keep volumes and raft state (a PVC in the cluster); /etc/seaweedfs takes
   # the filer.toml and S3 identities mounts.
   mkdir -p "$root/data" "$root/etc/seaweedfs"
@@ -118,7 +147,7 @@ rootfs_seaweedfs() {
     --port 8333/tcp
     --label "org.opencontainers.image.title=seaweedfs"
     --label "org.opencontainers.image.version=$SEAWEEDFS_VERSION"
-    --label "org.opencontainers.image.revision=$SEAWEEDFS_COMMIT"
+    --label "org.opencontainers.image.revision=$stamp"
     --label "org.opencontainers.image.source=$SEAWEEDFS_MODULE@$SEAWEEDFS_MODULE_VERSION")
 }
 
@@ -126,17 +155,21 @@ rootfs_seaweedfs() {
 # `mix release` with Debian's Elixir, offline (no hex), ERTS included; the release's ELF files bring
 # their libraries (libc, libtinfo, libcrypto for :crypto, …). Built from a copy of the sources at a fixed
 # path so the compiled files do not depend on where the repository is checked out.
-rootfs_uro_standin() {
-  local root="$1" work="$2" src="$CACHE/build/uro-standin" version elves
-  need_packages elixir erlang-base erlang-p1-pgsql erlang-inets erlang-ssl erlang-crypto erlang-public-key \
-    erlang-asn1 busybox-static
-  version="$(sed -n 's/^ *version: "\(.*\)",$/\1/p' "$HERE/uro-standin/mix.exs")"
-  [ "$version" = "$URO_STANDIN_VERSION" ] ||
-    die "uro-standin/mix.exs says version $version but versions.env says URO_STANDIN_VERSION=$URO_STANDIN_VERSION"
+# The release version (and, for the failing-migration fixture, its broken step) is given to mix here.
+rootfs_uro_standin() { uro_standin_release "$1" "$2" "$URO_STANDIN_VERSION" 0; }
+rootfs_uro_standin_next() { uro_standin_release "$1" "$2" "$URO_STANDIN_NEXT_VERSION" 0; }
+rootfs_uro_standin_broken() { uro_standin_release "$1" "$2" "$URO_STANDIN_BROKEN_VERSION" 1; }
+
+uro_standin_release() {
+  local root="$1" work="$2" version="$3" failing="$4" src="$CACHE/build/uro-standin" elves
+  need_packages "$PREREQS_IMAGE_URO_STANDIN"
 
   rm -rf "$src" && mkdir -p "$src"
   (cd "$HERE/uro-standin" && tar --exclude=./_build --exclude=./deps -cf - .) | tar -xf - -C "$src"
-  (cd "$src" && MIX_ENV=prod SOURCE_DATE_EPOCH=0 mix release --overwrite --quiet --path "$work/release")
+  (cd "$src" && MIX_ENV=prod SOURCE_DATE_EPOCH=0 URO_STANDIN_RELEASE_VERSION="$version" \
+    URO_STANDIN_FAILING_MIGRATION="$failing" mix release --overwrite --quiet --path "$work/release")
+  [ -d "$work/release/releases/$version" ] ||
+    die "the uro stand-in's release has no version $version (releases/: $(ls "$work/release/releases" | tr '\n' ' '))"
 
   rootfs_base "$root" "app:$APP_UID"
   rootfs_busybox "$root" sh awk basename cat cut date dd dirname echo grep head ls mkdir od readlink rm \
@@ -154,7 +187,7 @@ rootfs_uro_standin() {
     --port 4000/tcp --port 4001/tcp
     --label "org.opencontainers.image.title=uro-standin"
     --label "org.opencontainers.image.description=A stand-in for V-Sekai's uro (not uro itself)"
-    --label "org.opencontainers.image.version=$URO_STANDIN_VERSION")
+    --label "org.opencontainers.image.version=$version")
 }
 
 # --- postgres-standin -------------------------------------------------------------------------------
@@ -162,7 +195,7 @@ rootfs_uro_standin() {
 # initialises the data directory on first start. llvmjit is left out: it would bring all of LLVM.
 rootfs_postgres_standin() {
   local root="$1" _work="$2" bin="/usr/lib/postgresql/$POSTGRES_MAJOR/bin" lib="/usr/lib/postgresql/$POSTGRES_MAJOR/lib"
-  need_packages "postgresql-$POSTGRES_MAJOR" busybox-static tzdata
+  need_packages "$PREREQS_IMAGE_POSTGRES_STANDIN"
 
   rootfs_base "$root" "postgres:$POSTGRES_UID"
   rootfs_busybox "$root" sh cat echo grep ls mkdir mktemp printf rm sed chmod id
@@ -212,7 +245,8 @@ build_image() {
     --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime
   mv "$out.tmp" "$out"
   # Archives of older inputs for the same image are never used again.
-  find "$CACHE" -maxdepth 1 -name "$name-*.tar" ! -path "$out" -delete
+  # Tags start with a digit, so "prometheus-[0-9]*" spares prometheus-operator's archives.
+  find "$CACHE" -maxdepth 1 -name "$name-[0-9]*.tar" ! -path "$out" -delete
   echo "images: built $ref in $(($(date +%s) - started))s: $out ($(du -h "$out" | cut -f1), manifest $(cat "$work/manifest-digest"))"
   rm -rf "$work"
   trap - EXIT

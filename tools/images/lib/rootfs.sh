@@ -29,6 +29,13 @@ rootfs_base() {
   printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 }
 
+# Debian's CA bundle (ca-certificates), where Go's crypto/x509 looks first, for https backup targets.
+rootfs_ca_bundle() {
+  local root="$1" bundle=/etc/ssl/certs/ca-certificates.crt
+  [ -s "$bundle" ] || die "$bundle is missing: apt-get install ca-certificates"
+  install -D -m 0644 "$bundle" "$root$bundle"
+}
+
 # Debian's statically linked busybox as /bin/sh and the few tools the images' scripts call (the release
 # launcher, the SeaweedFS bucket Job, the PostgreSQL entrypoint): one binary, no libraries.
 # usage: rootfs_busybox <root> <applet>…

@@ -5,7 +5,9 @@ defmodule UroStandin.MixProject do
   def project do
     [
       app: :uro_standin,
-      version: "0.1.0",
+      # build.sh gives each image its release version (tools/images/versions.env); one source builds them
+      # all, and the migrations a release applies are those up to its version (UroStandin.Database).
+      version: System.get_env("URO_STANDIN_RELEASE_VERSION", "0.1.0"),
       elixir: "~> 1.14",
       start_permanent: Mix.env() == :prod,
       # No hex packages can be fetched here: everything comes from OTP and Debian's erlang-* packages.

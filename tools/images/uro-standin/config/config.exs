@@ -7,3 +7,7 @@ config :logger, :console,
   metadata: [:node]
 
 config :uro_standin, server: false
+
+# A fixture for the "release whose migration fails" test: build.sh sets URO_STANDIN_FAILING_MIGRATION=1 for
+# that one image, whose release then carries a migration that refers to a table no release created.
+config :uro_standin, failing_migration: System.get_env("URO_STANDIN_FAILING_MIGRATION") == "1"

@@ -7,6 +7,7 @@ defmodule UroStandin.Application do
   def start(_type, _args) do
     settings = UroStandin.Settings.load()
     :persistent_term.put({__MODULE__, :settings}, settings)
+    :ok = UroStandin.Metrics.init()
     {:ok, _} = :inets.start(:httpc, profile: :uro_standin)
 
     Logger.info(
@@ -28,8 +29,9 @@ defmodule UroStandin.Application do
 
   defp endpoints(%{server: true} = s) do
     [
-      {UroStandin.HTTP, {:api, s.api_port, &UroStandin.Router.handle/4}},
-      {UroStandin.HTTP, {:web, s.web_port, &UroStandin.Router.handle/4}}
+      {UroStandin.HTTP, {:api, s.api_port, &UroStandin.Router.handle/5}},
+      {UroStandin.HTTP, {:web, s.web_port, &UroStandin.Router.handle/5}},
+      {UroStandin.HealthWatch, s}
     ]
   end
 

@@ -8,6 +8,8 @@ defmodule UroStandin.HTTP do
 
   @recv_timeout 10_000
   @max_headers 100
+  # Enough for a row's payload (POST /api/rows); anything larger is refused before it is read.
+  @max_body 4_096
 
   def child_spec({name, port, handler}) do
     %{id: {__MODULE__, name}, start: {__MODULE__, :start_link, [name, port, handler]}}
@@ -48,12 +50,20 @@ defmodule UroStandin.HTTP do
   defp serve(socket, name, handler) do
     with {:ok, {:http_request, method, {:abs_path, target}, _version}} <-
            :gen_tcp.recv(socket, 0, @recv_timeout),
-         {:ok, headers} <- read_headers(socket, []) do
+         {:ok, headers} <- read_headers(socket, []),
+         {:ok, request_body} <- read_body(socket, headers) do
       path = target |> String.split("?", parts: 2) |> hd()
-      {status, content_type, body} = handler.(name, to_string(method), path, headers)
+      {status, content_type, body} = handler.(name, to_string(method), path, headers, request_body)
+      UroStandin.Metrics.count_request(name, path, status)
       respond(socket, method, status, content_type, body)
     else
-      _ -> respond(socket, "GET", 400, "text/plain", "bad request\n")
+      {:error, :too_large} ->
+        UroStandin.Metrics.count_request(name, nil, 413)
+        respond(socket, "POST", 413, "text/plain", "body over #{@max_body} bytes\n")
+
+      _ ->
+        UroStandin.Metrics.count_request(name, nil, 400)
+        respond(socket, "GET", 400, "text/plain", "bad request\n")
     end
 
     :gen_tcp.close(socket)
@@ -74,6 +84,27 @@ defmodule UroStandin.HTTP do
     end
   end
 
+  # Only a Content-Length body (no chunked uploads): what curl and Node's fetch send for a short string.
+  defp read_body(socket, headers) do
+    case List.keyfind(headers, "Content-Length", 0) do
+      nil ->
+        {:ok, ""}
+
+      {_, text} ->
+        case Integer.parse(text) do
+          {0, ""} -> {:ok, ""}
+          {n, ""} when n > 0 and n <= @max_body -> recv_body(socket, n)
+          {n, ""} when n > @max_body -> {:error, :too_large}
+          _ -> {:error, :bad_length}
+        end
+    end
+  end
+
+  defp recv_body(socket, length) do
+    :ok = :inet.setopts(socket, packet: :raw)
+    :gen_tcp.recv(socket, length, @recv_timeout)
+  end
+
   defp respond(socket, method, status, content_type, body) do
     body = IO.iodata_to_binary(body)
 
@@ -90,9 +121,11 @@ defmodule UroStandin.HTTP do
   end
 
   defp reason(200), do: "OK"
+  defp reason(201), do: "Created"
   defp reason(400), do: "Bad Request"
   defp reason(404), do: "Not Found"
   defp reason(405), do: "Method Not Allowed"
+  defp reason(413), do: "Content Too Large"
   defp reason(503), do: "Service Unavailable"
   defp reason(_), do: "Unknown"
 end

@@ -19,8 +19,15 @@ defmodule UroStandin.Release do
     )
 
     case Database.migrate(db) do
-      :ok ->
-        IO.puts("uro-standin: migration done: table #{Database.table()} is in place")
+      {:ok, []} ->
+        IO.puts(
+          "uro-standin: migration done: nothing to apply, schema at #{Database.needed_version()}"
+        )
+
+      {:ok, applied} ->
+        IO.puts(
+          "uro-standin: migration done: applied #{Enum.join(applied, ", ")}, schema at #{Database.needed_version()}"
+        )
 
       {:error, reason} ->
         IO.puts(:stderr, "uro-standin: migration failed: #{reason}")

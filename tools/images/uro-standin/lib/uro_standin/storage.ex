@@ -1,14 +1,17 @@
 defmodule UroStandin.Storage do
   @moduledoc """
   The storage check: PUT a small object into S3_BUCKET, GET it back and compare, over S3's REST API
-  (path-style URLs, SigV4-signed) with OTP's httpc. Each node writes its own key, overwritten on every
-  check, so checks leave one object per node behind, not one per probe.
+  (path-style URLs, SigV4-signed) with OTP's httpc. Each check writes one of a node's 16 keys, taken in
+  turn, so checks that run at once (probes, load balancers and clients asking /health together) do not
+  overwrite each other's object between its PUT and its GET, and checks leave at most 16 objects per node
+  behind, not one per probe.
   """
 
   alias UroStandin.Settings.S3
   alias UroStandin.SigV4
 
   @prefix "uro-standin/health"
+  @slots 16
 
   def configured?(%S3{} = s3),
     do: Enum.all?([s3.endpoint, s3.bucket, s3.access_key_id, s3.secret_access_key], &(&1 != nil))
@@ -33,7 +36,8 @@ defmodule UroStandin.Storage do
   end
 
   defp round_trip(s3, timeout) do
-    key = "#{@prefix}/#{node_key()}"
+    slot = rem(System.unique_integer([:positive, :monotonic]), @slots)
+    key = "#{@prefix}/#{node_key()}/#{slot}"
 
     body =
       "uro-standin health #{System.system_time(:nanosecond)} #{Base.encode16(:crypto.strong_rand_bytes(8))}"
