@@ -7,6 +7,7 @@ import pg from "pg";
 // components. The stack reaches it through its `cockroach.mode: external` path, exactly as it would reach
 // CockroachDB Cloud. Passwords are generated once and kept in a Secret of the stand-in's namespace.
 
+/** The dev stack's; every other stack the harness runs gets `vsekai-<stack>-sql-standin`. */
 export const STANDIN_NAMESPACE = "vsekai-dev-sql-standin";
 export const STANDIN_IMAGE = "vsekai.local/postgres-standin:15";
 const NAME = "postgres-standin";
@@ -30,7 +31,8 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: number }).code === 404;
 }
 
-async function ensure(create: () => Promise<unknown>): Promise<void> {
+/** Creates something unless it exists already (409). */
+export async function ensure(create: () => Promise<unknown>): Promise<void> {
   try {
     await create();
   } catch (error) {
@@ -38,9 +40,9 @@ async function ensure(create: () => Promise<unknown>): Promise<void> {
   }
 }
 
-async function passwords(core: k8s.CoreV1Api): Promise<Passwords> {
+async function passwords(core: k8s.CoreV1Api, namespace: string): Promise<Passwords> {
   try {
-    const secret = await core.readNamespacedSecret({ name: NAME, namespace: STANDIN_NAMESPACE });
+    const secret = await core.readNamespacedSecret({ name: NAME, namespace });
     const data = secret.data ?? {};
     return Object.fromEntries(
       PASSWORD_KEYS.map((k) => [k, Buffer.from(data[k] ?? "", "base64").toString("utf8")]),
@@ -52,13 +54,13 @@ async function passwords(core: k8s.CoreV1Api): Promise<Passwords> {
     PASSWORD_KEYS.map((k) => [k, randomBytes(24).toString("hex")]),
   ) as Passwords;
   await core.createNamespacedSecret({
-    namespace: STANDIN_NAMESPACE,
+    namespace,
     body: { metadata: { name: NAME, labels: LABELS }, stringData: fresh },
   });
   return fresh;
 }
 
-function statefulSet(): k8s.V1StatefulSet {
+export function standinStatefulSet(): k8s.V1StatefulSet {
   return {
     metadata: { name: NAME, labels: LABELS },
     spec: {
@@ -121,16 +123,16 @@ function statefulSet(): k8s.V1StatefulSet {
   };
 }
 
-async function waitReady(apps: k8s.AppsV1Api, timeoutSeconds: number): Promise<void> {
+async function waitReady(apps: k8s.AppsV1Api, namespace: string, timeoutSeconds: number): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
-    const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: STANDIN_NAMESPACE });
+    const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace });
     if ((sts.status?.readyReplicas ?? 0) >= 1) return;
     await new Promise((r) => setTimeout(r, 2000));
   }
   throw new Error(
-    `the PostgreSQL stand-in in namespace ${STANDIN_NAMESPACE} was not ready within ${timeoutSeconds}s; ` +
-      `see: kubectl -n ${STANDIN_NAMESPACE} describe pod ${NAME}-0`,
+    `the PostgreSQL stand-in in namespace ${namespace} was not ready within ${timeoutSeconds}s; ` +
+      `see: kubectl -n ${namespace} describe pod ${NAME}-0`,
   );
 }
 
@@ -196,51 +198,59 @@ async function retryRefused<T>(action: () => Promise<T>, attempts: number, inter
 }
 
 /** Starts (or finds) the stand-in, provisions the app's and the filer's databases, returns their URLs. */
-export async function ensureSqlStandin(kc: k8s.KubeConfig, dbs: StandinDatabases): Promise<StandinUrls> {
+export async function ensureSqlStandin(
+  kc: k8s.KubeConfig,
+  dbs: StandinDatabases,
+  namespace = STANDIN_NAMESPACE,
+): Promise<StandinUrls> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
-  await namespaceGoneIfTerminating(core, 300);
+  await namespaceGoneIfTerminating(core, namespace, 300);
   await ensure(() =>
     core.createNamespace({
       body: {
         metadata: {
-          name: STANDIN_NAMESPACE,
+          name: namespace,
           labels: { ...LABELS, "pod-security.kubernetes.io/enforce": "restricted" },
         },
       },
     }),
   );
-  const pw = await passwords(core);
-  await ensure(() => apps.createNamespacedStatefulSet({ namespace: STANDIN_NAMESPACE, body: statefulSet() }));
+  const pw = await passwords(core, namespace);
+  await ensure(() => apps.createNamespacedStatefulSet({ namespace, body: standinStatefulSet() }));
   await ensure(() =>
     core.createNamespacedService({
-      namespace: STANDIN_NAMESPACE,
+      namespace,
       body: {
         metadata: { name: NAME, labels: LABELS },
         spec: { selector: LABELS, ports: [{ name: "postgres", port: PORT, targetPort: PORT }] },
       },
     }),
   );
-  await waitReady(apps, 300);
-  const service = await core.readNamespacedService({ name: NAME, namespace: STANDIN_NAMESPACE });
+  await waitReady(apps, namespace, 300);
+  const service = await core.readNamespacedService({ name: NAME, namespace });
   const clusterIp = service.spec?.clusterIP;
-  if (clusterIp === undefined) throw new Error(`Service ${STANDIN_NAMESPACE}/${NAME} has no cluster IP`);
+  if (clusterIp === undefined) throw new Error(`Service ${namespace}/${NAME} has no cluster IP`);
   // The harness runs on the node, where kube-proxy routes cluster IPs; pods use the Service's DNS name.
   // A Ready pod is not yet a routed Service: until kube-proxy has written the endpoint's rules, the cluster
   // IP refuses connections. So connection refusals are retried, within a bound.
   await retryRefused(() => provision(clusterIp, dbs, pw), PROVISION_ATTEMPTS, 1000);
-  const host = `${NAME}.${STANDIN_NAMESPACE}.svc.cluster.local`;
+  const host = `${NAME}.${namespace}.svc.cluster.local`;
   const url = (who: { user: string; database: string }, password: string) =>
     `postgres://${who.user}:${password}@${host}:${PORT}/${who.database}?sslmode=disable`;
   return { databaseUrl: url(dbs.app, pw.app), filerDatabaseUrl: url(dbs.filer, pw.filer), host };
 }
 
 /** A namespace still being deleted (a recent `down`) refuses new objects: wait until it is gone. */
-async function namespaceGoneIfTerminating(core: k8s.CoreV1Api, timeoutSeconds: number): Promise<void> {
+async function namespaceGoneIfTerminating(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  timeoutSeconds: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
     try {
-      const ns = await core.readNamespace({ name: STANDIN_NAMESPACE });
+      const ns = await core.readNamespace({ name: namespace });
       if (ns.metadata?.deletionTimestamp === undefined) return;
     } catch (error) {
       if (isNotFound(error)) return;
@@ -248,16 +258,26 @@ async function namespaceGoneIfTerminating(core: k8s.CoreV1Api, timeoutSeconds: n
     }
     await new Promise((r) => setTimeout(r, 2000));
   }
-  throw new Error(`namespace ${STANDIN_NAMESPACE} is still terminating after ${timeoutSeconds}s`);
+  throw new Error(`namespace ${namespace} is still terminating after ${timeoutSeconds}s`);
 }
 
-export async function removeSqlStandin(kc: k8s.KubeConfig): Promise<void> {
+export async function removeSqlStandin(kc: k8s.KubeConfig, namespace = STANDIN_NAMESPACE): Promise<void> {
+  await removeNamespace(kc, namespace);
+}
+
+/** Deletes a namespace (and so everything in it); with `waitSeconds`, until it is gone. */
+export async function removeNamespace(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  waitSeconds?: number,
+): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   try {
-    await core.deleteNamespace({ name: STANDIN_NAMESPACE });
+    await core.deleteNamespace({ name: namespace });
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+  if (waitSeconds !== undefined) await namespaceGoneIfTerminating(core, namespace, waitSeconds);
 }
 
 /** Whether a node of the cluster already holds this image (no registry can supply it here). */

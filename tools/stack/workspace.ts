@@ -64,6 +64,21 @@ function linkProject(projectDir: string, options: WorkspaceOptions): void {
   }
 }
 
+/**
+ * Clears `protect` on every resource in the stack's state (what `pulumi state unprotect --all` does),
+ * returning how many were protected: destroy refuses protected resources.
+ */
+export async function unprotectAll(stack: Stack): Promise<number> {
+  const state = await stack.exportStack();
+  const resources = ((state.deployment as { resources?: { protect?: boolean }[] } | undefined)?.resources ??
+    []) as { protect?: boolean }[];
+  const protectedOnes = resources.filter((r) => r.protect === true);
+  if (protectedOnes.length === 0) return 0;
+  for (const r of protectedOnes) r.protect = false;
+  await stack.importStack(state);
+  return protectedOnes.length;
+}
+
 export async function stackWorkspace(options: WorkspaceOptions): Promise<StackWorkspace> {
   const kept = options.dir !== undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), `vsekai-${options.stackName}-`));
