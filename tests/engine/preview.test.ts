@@ -108,6 +108,24 @@ describe("bad config through the real engine", () => {
     const resources = (state.deployment as { resources?: unknown[] }).resources ?? [];
     expect(resources.filter((r) => (r as { type: string }).type.startsWith("kubernetes:"))).toEqual([]);
   });
+
+  it("prints every problem as a list, and no JavaScript stack trace", async () => {
+    const cockroach = { nodes: 2, resources: { cpu: "2", cpuLimit: "500m" } };
+    const ws = await workspace("prod", { cockroach: JSON.stringify(cockroach) });
+    const printed = await failure(() => ws.stack.up());
+    expect(printed).toContain("invalid stack configuration (nothing was created or changed):");
+    expect(printed).toContain("  - vsekai-infra:cockroach.nodes: 2 is not allowed: with two nodes");
+    expect(printed).toContain(
+      '  - vsekai-infra:cockroach.resources.cpuLimit: "500m" is not allowed: below cockroach.resources.cpu ("2"), and Kubernetes refuses a container whose CPU limit is below its request',
+    );
+    // No frames ("    at resolveStackConfig (…/resolve.ts:420:11)"), no source locations, no crash banner.
+    expect(printed).not.toMatch(/^\s+at /m);
+    expect(printed).not.toMatch(/\.[cm]?[jt]s:\d+/);
+    expect(printed).not.toContain("unhandled exception");
+    const state = await ws.stack.exportStack();
+    const resources = (state.deployment as { resources?: { type: string }[] }).resources ?? [];
+    expect(resources.filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
+  });
 });
 
 describe("rendering manifests instead of applying them", () => {
@@ -115,6 +133,9 @@ describe("rendering manifests instead of applying them", () => {
     const ws = await workspace("staging");
     const dir = join(ws.dir, "rendered");
     await ws.stack.setConfig("vsekai-infra:renderYamlTo", { value: dir });
+    // `pulumi config set --path` stores these as a number and a boolean; the app gets their text.
+    await ws.stack.setConfig("vsekai-infra:app.env.FEATURE_X", { value: "1" }, true);
+    await ws.stack.setConfig("vsekai-infra:app.env.SIGNUPS_OPEN", { value: "true" }, true);
     await ws.stack.up();
     const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml"));
     const objects = files.flatMap((f) =>
@@ -136,5 +157,17 @@ describe("rendering manifests instead of applying them", () => {
       expect(names).toContain(expected);
     }
     expect(objects.filter((o) => o.kind === "NetworkPolicy").length).toBeGreaterThan(5);
+    const stored = await ws.stack.getConfig("vsekai-infra:app");
+    expect(JSON.parse(stored.value)).toMatchObject({ env: { FEATURE_X: 1, SIGNUPS_OPEN: true } });
+    const app = objects.find(
+      (o) => o.kind === "Deployment" && o.metadata.name === "vsekai-uro",
+    ) as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    };
+    const env = app.spec.template.spec.containers[0]?.env ?? [];
+    expect(env.filter((e) => e.name === "FEATURE_X" || e.name === "SIGNUPS_OPEN")).toEqual([
+      { name: "FEATURE_X", value: "1" },
+      { name: "SIGNUPS_OPEN", value: "true" },
+    ]);
   });
 });

@@ -9,15 +9,9 @@ import { CA_CERT } from "../../components/cockroachdb/certs.ts";
 import { clusterNames } from "../../components/cockroachdb/topology.ts";
 import { seaweedfsNames } from "../../components/seaweedfs/topology.ts";
 import { FILER_CONFIG_FILE } from "../../components/seaweedfs/filer-config.ts";
-import {
-  announceSqlTier,
-  chooseSqlTier,
-  policyOptions,
-  prepareDevStack,
-  type DevStack,
-} from "../../tools/stack/dev-stack.ts";
-import { removeSqlStandin } from "../../tools/stack/sql-standin.ts";
+import { chooseSqlTier, policyOptions, prepareDevStack, type DevStack } from "../../tools/stack/dev-stack.ts";
 import { connect, create, podOutcome, poll, read, shellPod, type Cluster } from "../cluster/kube.ts";
+import { tearDownDevStack, upWithPack } from "../harness/dev-stack-run.ts";
 import { clientConfig, loginFromFilerToml, loginFromUrl, type SqlLogin } from "./sql-access.ts";
 
 // The dev stack brought up for real by the real engine on the local cluster (tools/cluster), with the
@@ -141,17 +135,11 @@ beforeAll(async () => {
       true,
     );
   }
-  console.info(`\n*** ${announceSqlTier(dev.sqlTier)} ***\n`);
-  up = await dev.workspace.stack.up({ ...policyOptions("dev"), onOutput: (text) => (printed += text) });
+  ({ up, printed } = await upWithPack(dev));
 });
 
 afterAll(async () => {
-  try {
-    await dev?.workspace.stack.destroy();
-  } finally {
-    if (dev !== undefined) await removeSqlStandin(dev.kubeConfig);
-    dev?.workspace.cleanup();
-  }
+  await tearDownDevStack(dev);
 });
 
 describe(`pulumi up of the dev stack with the policy pack (database tier: ${TIER_LABEL})`, () => {
@@ -368,11 +356,68 @@ describe("NetworkPolicies, live", () => {
   });
 });
 
+/** The kinds of change in an engine summary other than "same", with their counts. */
+function changed(summary: Record<string, number> | undefined): [string, number][] {
+  return Object.entries(summary ?? {}).filter(([kind, count]) => kind !== "same" && count > 0);
+}
+
 describe("lifecycle", () => {
   it("reports no change on a second up", async () => {
     const again = await dev.workspace.stack.up(policyOptions("dev"));
-    const changes = Object.entries(again.summary.resourceChanges ?? {}).filter(([kind]) => kind !== "same");
-    expect(changes).toEqual([]);
+    expect(changed(again.summary.resourceChanges)).toEqual([]);
+  });
+
+  it("finds nothing to change on a preview and on a refresh right after up", async () => {
+    const preview = await dev.workspace.stack.preview(policyOptions("dev"));
+    expect(changed(preview.changeSummary)).toEqual([]);
+    const refresh = await dev.workspace.stack.refresh();
+    expect(changed(refresh.summary.resourceChanges)).toEqual([]);
+  });
+
+  it("shows hand edits in preview --refresh, and up puts each back", async () => {
+    const deployment = JSON.parse(
+      cluster.kubectl([
+        "-n",
+        NAMESPACE,
+        "get",
+        "deployments",
+        "-l",
+        "app.kubernetes.io/component=server",
+        "-o",
+        "json",
+      ]),
+    ) as { items: k8s.V1Deployment[] };
+    const app = deployment.items[0];
+    const appName = String(app?.metadata?.name);
+    const env = app?.spec?.template.spec?.containers[0]?.env?.find(
+      (e) => e.value !== undefined && e.value !== "",
+    );
+    if (env === undefined) throw new Error(`Deployment ${appName} has no plain env var to edit`);
+    const policy =
+      cluster.kubectl(["-n", NAMESPACE, "get", "networkpolicies", "-o", "name"]).split("\n")[0] ?? "";
+    expect(policy).toMatch(/^networkpolicy/);
+
+    cluster.kubectl(["-n", NAMESPACE, "scale", `deployment/${appName}`, "--replicas=1"]);
+    cluster.kubectl(["-n", NAMESPACE, "set", "env", `deployment/${appName}`, `${env.name}=edited-by-hand`]);
+    cluster.kubectl(["-n", NAMESPACE, "delete", policy]);
+
+    const preview = await dev.workspace.stack.preview({ ...policyOptions("dev"), refresh: true });
+    console.log(`preview --refresh after the hand edits: ${JSON.stringify(preview.changeSummary)}`);
+    expect(preview.changeSummary.update ?? 0).toBeGreaterThanOrEqual(1);
+    expect(preview.changeSummary.create ?? 0).toBeGreaterThanOrEqual(1);
+
+    const repaired = await dev.workspace.stack.up({ ...policyOptions("dev"), refresh: true });
+    expect(repaired.summary.result).toBe("succeeded");
+    const live = JSON.parse(
+      cluster.kubectl(["-n", NAMESPACE, "get", `deployment/${appName}`, "-o", "json"]),
+    ) as k8s.V1Deployment;
+    expect(live.spec?.replicas).toBe(2);
+    expect(live.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === env.name)?.value).toBe(
+      env.value,
+    );
+    expect(cluster.kubectl(["-n", NAMESPACE, "get", policy, "-o", "name"]).trim()).toBe(policy);
+    const again = await dev.workspace.stack.preview(policyOptions("dev"));
+    expect(changed(again.changeSummary)).toEqual([]);
   });
 
   it("leaves nothing of the stack in the cluster after destroy", async () => {

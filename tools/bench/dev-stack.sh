@@ -3,9 +3,7 @@
 # the cluster and the images the way `npm run up` does, then prints the figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-eval "$(bash tools/toolchain/build.sh --print-env --quiet)"
-bash tools/cluster/cluster.sh start
-eval "$(bash tools/cluster/cluster.sh env)"
-VSEKAI_CONTAINERD_SOCKET="${VSEKAI_CLUSTER_DIR:-/var/lib/vsekai-cluster}/run/containerd/containerd.sock" \
-  bash tools/images/build.sh --load containerd >/dev/null
+# shellcheck source=tools/bench/local-cluster.sh
+. tools/bench/local-cluster.sh
+prepare_local_cluster seaweedfs uro-standin postgres-standin
 node --import tsx tools/bench/dev-stack.ts

@@ -1,10 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { policyOptions, prepareDevStack } from "../stack/dev-stack.ts";
 import { removeSqlStandin } from "../stack/sql-standin.ts";
-import { stackWorkspace } from "../stack/workspace.ts";
+import { applyDirectly, kubectlFor, namespaceGone } from "./apply-directly.ts";
 
 // The dev stack on the local cluster, two ways, timed to "every app replica healthy" (its /health is green
 // only with a real SQL query and a real S3 round trip): `pulumi up` with the policy pack, and the same
@@ -13,11 +9,7 @@ import { stackWorkspace } from "../stack/workspace.ts";
 
 const NAMESPACE = "vsekai-dev";
 const kubeconfig = process.env.KUBECONFIG ?? "";
-const kubectl = (...args: string[]) =>
-  execFileSync("kubectl", ["--kubeconfig", kubeconfig, "--request-timeout=30s", ...args], {
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+const kubectl = kubectlFor(kubeconfig);
 
 async function healthy(deadlineSeconds: number): Promise<void> {
   const deadline = Date.now() + deadlineSeconds * 1000;
@@ -53,15 +45,6 @@ async function healthy(deadlineSeconds: number): Promise<void> {
   throw new Error(`the app was not healthy within ${deadlineSeconds}s`);
 }
 
-async function namespaceGone(deadlineSeconds: number): Promise<void> {
-  const deadline = Date.now() + deadlineSeconds * 1000;
-  while (Date.now() < deadline) {
-    if (!kubectl("get", "namespaces", "-o", "name").split("\n").includes(`namespace/${NAMESPACE}`)) return;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  throw new Error(`namespace ${NAMESPACE} still there after ${deadlineSeconds}s`);
-}
-
 const seconds = (from: number) => (Date.now() - from) / 1000;
 
 // 1. pulumi up with the policy pack, until healthy.
@@ -89,7 +72,7 @@ await dev.workspace.stack.up(policyOptions("dev"));
 const noOpUp = seconds(started);
 started = Date.now();
 await dev.workspace.stack.destroy();
-await namespaceGone(600);
+await namespaceGone(kubeconfig, NAMESPACE, 600);
 const destroy = seconds(started);
 
 console.log(`database tier: ${dev.sqlTier}`);
@@ -101,39 +84,16 @@ console.log("last to finish in pulumi up (seconds after its start):");
 for (const f of finished.sort((a, b) => b.at - a.at).slice(0, 6))
   console.log(`  ${f.at.toFixed(1)}s ${f.resource}`);
 
-// 2. The same manifests, rendered by the program with the same settings, applied directly. The provider
-// refuses a kubeconfig next to renderYamlToDirectory, so the render runs without KUBECONFIG.
-const rendered = mkdtempSync(join(tmpdir(), "vsekai-bench-manifests-"));
-const settings = await dev.workspace.stack.getAllConfig();
-delete process.env.KUBECONFIG;
-const render = await stackWorkspace({
+// 2. The same manifests applied directly, the floor.
+const applyHealthy = await applyDirectly({
+  from: dev.workspace.stack,
   stackName: "dev",
-  passphrase: "vsekai-bench",
-  config: {
-    ...Object.fromEntries(
-      Object.entries(settings)
-        .filter(([k]) => k.startsWith("vsekai-infra:"))
-        .map(([k, v]) => [k.slice("vsekai-infra:".length), { value: v.value, secret: v.secret }]),
-    ),
-    renderYamlTo: { value: rendered },
-  },
+  namespace: NAMESPACE,
+  kubeconfig,
+  ready: () => healthy(600),
 });
-await render.stack.up();
-process.env.KUBECONFIG = kubeconfig;
-started = Date.now();
-// The namespace first (kubectl applies a directory in name order), then everything.
-const namespaceFile = readdirSync(join(rendered, "1-manifest")).find((f) => f.startsWith("v1-namespace-"));
-if (namespaceFile === undefined) throw new Error(`no Namespace manifest in ${rendered}`);
-kubectl("apply", "-f", join(rendered, "1-manifest", namespaceFile));
-kubectl("apply", "-R", "-f", rendered);
-await healthy(600);
-const applyHealthy = seconds(started);
-kubectl("delete", "namespace", NAMESPACE, "--wait=false");
-await namespaceGone(600);
 await removeSqlStandin(dev.kubeConfig);
-render.cleanup();
 dev.workspace.cleanup();
-rmSync(rendered, { recursive: true, force: true });
 
 console.log(
   `kubectl apply of the same manifests: ${applyHealthy.toFixed(1)}s to all replicas healthy (the floor)`,
