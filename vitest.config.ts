@@ -9,6 +9,8 @@ export default defineConfig({
           include: ["tests/unit/**/*.test.ts", "policies/tests/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
+          // Some suites render whole stacks under mocks in beforeAll: on two busy cores that passed 10 s.
+          hookTimeout: 60_000,
         },
       },
       {
@@ -42,6 +44,14 @@ export default defineConfig({
         },
       },
       { test: { name: "cluster", include: ["tests/cluster/*.test.ts"], testTimeout: 600_000 } },
+      {
+        test: {
+          name: "monitoring",
+          include: ["tests/monitoring/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+        },
+      },
     ],
   },
 });
