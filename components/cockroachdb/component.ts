@@ -36,6 +36,7 @@ import {
 import { HTTP_PORT_NAME, SQL_PORT_NAME, drainCommand, nodeProbes } from "./probes.ts";
 import { initJobScript, type DatabaseGrant } from "./provisioning.ts";
 import {
+  DATA_CLAIM,
   HTTP_PORT,
   SQL_PORT,
   clusterNames,
@@ -259,7 +260,7 @@ export class CockroachCluster extends pulumi.ComponentResource {
                   lifecycle: { preStop: { exec: { command: drainCommand(s.tls) } } },
                   resources: containerResources(s.resources),
                   securityContext: restrictedContainerSecurity(),
-                  volumeMounts: [{ name: "datadir", mountPath: DATA_DIR }, ...podMounts(s.tls)],
+                  volumeMounts: [{ name: DATA_CLAIM, mountPath: DATA_DIR }, ...podMounts(s.tls)],
                 },
               ],
             },
@@ -271,7 +272,7 @@ export class CockroachCluster extends pulumi.ComponentResource {
           // StatefulSet with --cascade=orphan, then `pulumi up`.
           volumeClaimTemplates: [
             {
-              metadata: { name: "datadir", labels: selector },
+              metadata: { name: DATA_CLAIM, labels: selector },
               spec: {
                 accessModes: ["ReadWriteOnce"],
                 ...(s.storage.storageClass ? { storageClassName: s.storage.storageClass } : {}),

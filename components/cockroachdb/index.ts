@@ -6,4 +6,4 @@ export {
 } from "./component.ts";
 export { MIN_NODE_MEMORY_MIB, nodeMemoryProblem } from "./memory.ts";
 export { nodeCountProblem } from "./scaling.ts";
-export { clusterNames, type ClusterNames } from "./topology.ts";
+export { DATA_CLAIM as COCKROACH_DATA_CLAIM, clusterNames, type ClusterNames } from "./topology.ts";

@@ -23,6 +23,9 @@ export interface ClusterNames {
   disruptionBudget: string;
 }
 
+/** The nodes' claim template: node N's claim is `datadir-<StatefulSet>-N`. */
+export const DATA_CLAIM = "datadir";
+
 export function clusterNames(prefix: string): ClusterNames {
   const base = `${prefix}-cockroachdb`;
   return {

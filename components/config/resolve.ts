@@ -419,6 +419,7 @@ export function resolveStackConfig(raw: unknown, stack: string): StackSettings {
     // Off only in dev, which is made and destroyed at will; staging meets every merge first, so a change
     // that would delete or replace data is refused there before it reaches prod.
     protectData: input.protectData ?? input.environment !== "dev",
+    confirmChanges: [...new Set(input.confirmChanges ?? [])],
     sql: resolveSql(input, profile, problems),
     seaweedfs: resolveSeaweedfs(input, profile, problems),
     app: resolveApp(input, profile, problems),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { backupCredentialsSchema, backupSchema } from "./backup-schema.ts";
 import { envValue } from "./env-values.ts";
+import { GUARDED_SETTINGS } from "./guarded-settings.ts";
 import { DNS1123_SUBDOMAIN, IANA_SERVICE_NAME, INGRESS_PREFIX_PATH } from "./kubernetes-formats.ts";
 import { appMetricsSchema, monitoringSchema } from "./monitoring.ts";
 
@@ -194,6 +195,7 @@ export const stackConfigSchema = z
     imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]),
     renderYamlTo: z.string().min(1),
     protectData: z.boolean(),
+    confirmChanges: z.array(z.enum(GUARDED_SETTINGS)),
     cockroach: cockroachSchema,
     seaweedfs: seaweedfsSchema,
     app: appSchema,
@@ -212,6 +214,7 @@ export const stackConfigSchema = z
     imagePullPolicy: true,
     renderYamlTo: true,
     protectData: true,
+    confirmChanges: true,
     cockroach: true,
     seaweedfs: true,
     app: true,

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackupSettings } from "./backup.ts";
+import type { GuardedSetting } from "./guarded-settings.ts";
 import type { MonitoringSettings } from "./monitoring.ts";
 
 // The fully resolved settings every component consumes: all defaults applied, all cross-field rules
@@ -139,6 +140,8 @@ export interface StackSettings {
   renderYamlTo?: string;
   /** Data-holding objects are protected from deletion and replacement (components/shared/protection.ts). */
   protectData: boolean;
+  /** Guarded settings this update may change on a running stack (components/shared/data-shape.ts). */
+  confirmChanges: GuardedSetting[];
   sql: SqlSettings;
   seaweedfs: SeaweedfsSettings;
   app: AppSettings;

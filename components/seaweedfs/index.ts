@@ -4,4 +4,4 @@ export { CONFIG_HASH_ANNOTATION } from "./workloads.ts";
 export { bucketNameProblem } from "./bucket.ts";
 export { copyCount, defaultReplication, parseReplication, replicationProblem } from "./replication.ts";
 export { fittingVolumes, maxVolumesProblem } from "./sizing.ts";
-export { seaweedfsNames, type SeaweedfsNames } from "./topology.ts";
+export { DATA_CLAIM, seaweedfsNames, type SeaweedfsNames } from "./topology.ts";

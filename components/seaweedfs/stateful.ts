@@ -6,6 +6,7 @@ import { dataHolderOptions } from "../shared/protection.ts";
 import { DATA_DIR, WEED_BINARY } from "./args.ts";
 import { HOME, POD_NAME, TMP_MOUNT, TMP_VOLUME, serverPorts, servicePorts } from "./pod.ts";
 import type { ServerProbes } from "./probes.ts";
+import { DATA_CLAIM } from "./topology.ts";
 import {
   disruptionBudget,
   objectMeta,
@@ -75,7 +76,7 @@ export function statefulServer(
             env: [POD_NAME, HOME],
             ports: serverPorts(o.port, o.grpcPort),
             ...o.probes,
-            volumeMounts: [{ name: "data", mountPath: DATA_DIR }, TMP_MOUNT],
+            volumeMounts: [{ name: DATA_CLAIM, mountPath: DATA_DIR }, TMP_MOUNT],
           }),
         ],
       },
@@ -118,7 +119,7 @@ function statefulSet(
         // Immutable once created (see CockroachCluster): changing size or class replaces the StatefulSet.
         volumeClaimTemplates: [
           {
-            metadata: { name: "data", labels: selector },
+            metadata: { name: DATA_CLAIM, labels: selector },
             spec: {
               accessModes: ["ReadWriteOnce"],
               ...(o.storage.storageClass ? { storageClassName: o.storage.storageClass } : {}),

@@ -42,6 +42,9 @@ export interface SeaweedfsNames {
   restoreJob: string;
 }
 
+/** The claim template of masters and volume servers: pod N's claim is `data-<StatefulSet>-N`. */
+export const DATA_CLAIM = "data";
+
 export function seaweedfsNames(prefix: string): SeaweedfsNames {
   const base = `${prefix}-seaweedfs`;
   return {

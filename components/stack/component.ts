@@ -9,7 +9,9 @@ import type { Flow, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
 import { forceDeclaredFields } from "../shared/field-ownership.ts";
 import { PART_OF } from "../shared/labels.ts";
+import { DataShapeGuard, statefulSetsAfterGuard } from "../shared/shape-guard.ts";
 import { backupCredentialsSecret } from "./backup-credentials.ts";
+import { stackDataShape } from "./data-shape.ts";
 import { externalSqlEndpoint } from "./external-sql.ts";
 
 /**
@@ -29,17 +31,25 @@ export class VSekaiStack extends pulumi.ComponentResource {
   readonly s3SecretAccessKey: pulumi.Output<string>;
 
   constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
+    const shapeGuard: { guard?: DataShapeGuard } = {};
     super(
       "vsekai:stack:VSekaiStack",
       name,
       {},
       {
         ...opts,
-        transformations: [...(opts?.transformations ?? []), forceDeclaredFields],
+        transformations: [
+          ...(opts?.transformations ?? []),
+          forceDeclaredFields,
+          statefulSetsAfterGuard(shapeGuard),
+        ],
       },
     );
     const child = { parent: this };
     const prefix = "vsekai";
+    // First: a master count lowered or a claim template changed on a running stack is refused here,
+    // before anything else is planned (components/shared/data-shape.ts).
+    shapeGuard.guard = new DataShapeGuard("data-shape", stackDataShape(settings, prefix), child);
     const network = new StackNetwork(
       "network",
       {

@@ -171,3 +171,34 @@ describe("rendering manifests instead of applying them", () => {
     ]);
   });
 });
+
+describe("changes a running stack refuses before anything is touched (the shape guard)", () => {
+  it("refuses fewer masters and a resized claim in preview, and lets a confirmed master removal through", async () => {
+    const ws = await workspace("staging");
+    await ws.stack.setConfig("vsekai-infra:renderYamlTo", { value: join(ws.dir, "rendered") });
+    await ws.stack.up();
+    const resourcesIn = async () =>
+      JSON.stringify((await ws.stack.exportStack()).deployment as { resources?: unknown[] });
+    const accepted = await resourcesIn();
+
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.masters", { value: "1" }, true);
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.volumeStorage.size", { value: "40Gi" }, true);
+    const printed = await failure(() => ws.stack.preview());
+    expect(printed).toContain(
+      "seaweedfs.masters: lowered from 3 to 1 on a running stack; refused, nothing was changed.",
+    );
+    expect(printed).toMatch(
+      /seaweedfs\.volumeStorage: the claim size changed from \S+ to 40Gi on a running stack/,
+    );
+    // `up` (which previews first) refuses the same way and leaves the state as it was.
+    expect(await failure(() => ws.stack.up())).toContain("seaweedfs.masters: lowered from 3 to 1");
+    expect(await resourcesIn()).toBe(accepted);
+
+    await ws.stack.removeConfig("vsekai-infra:seaweedfs.volumeStorage.size", true);
+    await ws.stack.setConfig("vsekai-infra:confirmChanges[0]", { value: "seaweedfs.masters" }, true);
+    const confirmed = await ws.stack.preview();
+    expect(confirmed.changeSummary.replace ?? 0).toBe(0);
+    expect(confirmed.changeSummary.delete ?? 0).toBe(0);
+    expect(confirmed.changeSummary.update ?? 0).toBeGreaterThan(0);
+  });
+});

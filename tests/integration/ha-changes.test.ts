@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkData, formatDataCheck } from "../harness/data-check.ts";
 import {
+  applySettings,
   appRunsOnly,
   formatChangeTable,
   haChanges,
@@ -77,6 +78,34 @@ describe(`changes shipped with pulumi up, on the HA stack under load (${process.
   it(`comes up whole on ${CURRENT}`, async () => {
     expect(await waitWhole(() => stackWhole(ha.context), 180)).toBeDefined();
     expect(await appRunsOnly(ha, CURRENT)).toBe(true);
+  });
+
+  it("refuses in the preview, on the running stack, fewer masters and a bigger volume claim; nothing changes", async () => {
+    const stack = ha.stack.workspace.stack;
+    const size = (await stack.getConfig("vsekai-infra:seaweedfs.volumeStorage.size", true)).value;
+    const masters = (await stack.getConfig("vsekai-infra:seaweedfs.masters", true)).value;
+    let printed = "";
+    try {
+      await applySettings(ha, { "seaweedfs.masters": "1", "seaweedfs.volumeStorage.size": "10Gi" });
+      await stack.preview();
+    } catch (error) {
+      printed = String(error);
+    } finally {
+      await applySettings(ha, { "seaweedfs.masters": masters, "seaweedfs.volumeStorage.size": size });
+    }
+    console.log(
+      `the refused preview's lines:\n${printed
+        .split("\n")
+        .filter((l) => l.includes("refused"))
+        .join("\n")}`,
+    );
+    expect(printed).toContain(`seaweedfs.masters: lowered from ${masters} to 1 on a running stack; refused`);
+    expect(printed).toContain(
+      `seaweedfs.volumeStorage: the claim size changed from ${size} to 10Gi on a running stack`,
+    );
+    const after = await stack.preview({ expectNoChanges: true });
+    expect(after.changeSummary).not.toHaveProperty("update");
+    expect(after.changeSummary).not.toHaveProperty("replace");
   });
 
   it(`app release ${NEXT}: its migration runs once, before any new pod; old pods serve until new ones are ready; no request fails`, async () => {

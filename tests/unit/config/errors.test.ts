@@ -21,7 +21,14 @@ describe("bad stack config is refused with the key, the value and what is allowe
       "misspelt top-level key",
       { ...base, namespce: "x" },
       [
-        "vsekai-infra:namespce: unknown setting; allowed here: environment, namespace, clusterDomain, storageClass, imagePullPolicy, renderYamlTo, protectData, cockroach, seaweedfs, app, networking, monitoring, backup, backupCredentials, databaseUrl, filerDatabaseUrl, appSecretEnv",
+        "vsekai-infra:namespce: unknown setting; allowed here: environment, namespace, clusterDomain, storageClass, imagePullPolicy, renderYamlTo, protectData, confirmChanges, cockroach, seaweedfs, app, networking, monitoring, backup, backupCredentials, databaseUrl, filerDatabaseUrl, appSecretEnv",
+      ],
+    ],
+    [
+      "a change confirmed that the stack does not guard",
+      { ...base, confirmChanges: ["seaweedfs.volumeServers"] },
+      [
+        'vsekai-infra:confirmChanges[0]: "seaweedfs.volumeServers" is not allowed: expected one of "seaweedfs.masters", "seaweedfs.masterStorage", "seaweedfs.volumeStorage", "cockroach.storage"',
       ],
     ],
     [

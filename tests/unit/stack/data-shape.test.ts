@@ -1,0 +1,193 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GUARDED_SETTINGS, type GuardedSetting } from "../../../components/config/guarded-settings.ts";
+import { resolveStackConfig } from "../../../components/config/resolve.ts";
+import { asDataShape, shapeRefusals, type DataShape } from "../../../components/shared/data-shape.ts";
+import { VSekaiStack } from "../../../components/stack/component.ts";
+import { stackDataShape } from "../../../components/stack/data-shape.ts";
+import { installMocks, settle, valueOf, type MockState } from "../harness.ts";
+import { COMMITTED_STACKS, stackFileConfig } from "./stack-files.ts";
+
+// The shape guard: what a running stack refuses to change without a named confirmation, and the way
+// forward each refusal gives.
+
+function shape(over: {
+  masters?: number;
+  volumeSize?: string;
+  volumeClass?: string;
+  confirmed?: GuardedSetting[];
+}) {
+  return {
+    namespace: "vsekai-ha",
+    masters: {
+      statefulSet: "vsekai-seaweedfs-master",
+      peersService: "vsekai-seaweedfs-master-peers",
+      count: over.masters ?? 3,
+    },
+    claims: [
+      {
+        setting: "seaweedfs.masterStorage",
+        statefulSet: "vsekai-seaweedfs-master",
+        template: "data",
+        size: "1Gi",
+        storageClass: "",
+      },
+      {
+        setting: "seaweedfs.volumeStorage",
+        statefulSet: "vsekai-seaweedfs-volume",
+        template: "data",
+        size: over.volumeSize ?? "10Gi",
+        storageClass: over.volumeClass ?? "",
+      },
+    ],
+    confirmed: over.confirmed ?? [],
+  } satisfies DataShape;
+}
+
+describe("shapeRefusals", () => {
+  it("accepts anything on a stack's first update", () => {
+    expect(shapeRefusals(undefined, shape({ masters: 1, volumeSize: "1Gi" }))).toEqual([]);
+  });
+
+  it("refuses fewer masters, naming the pods that would stop and the raft steps", () => {
+    const [refusal, ...rest] = shapeRefusals(shape({ masters: 5 }), shape({ masters: 3 }));
+    expect(rest).toEqual([]);
+    expect(refusal?.setting).toBe("seaweedfs.masters");
+    expect(refusal?.message).toMatch(
+      /^lowered from 5 to 3 on a running stack; refused, nothing was changed\./,
+    );
+    expect(refusal?.message).toContain("stop vsekai-seaweedfs-master-4, vsekai-seaweedfs-master-3 while");
+    expect(refusal?.message).toContain(
+      "kubectl -n vsekai-ha exec vsekai-seaweedfs-master-0 -- weed shell -master=vsekai-seaweedfs-master-0.vsekai-seaweedfs-master-peers:9333",
+    );
+    expect(refusal?.message).toContain("cluster.raft.ps");
+    expect(refusal?.message).toContain(`add "seaweedfs.masters" to confirmChanges`);
+    expect(refusal?.message).toMatch(/Or keep seaweedfs\.masters: 5\.$/);
+    expect(refusal?.message).not.toContain("single point of failure");
+  });
+
+  it("says that one master is a single point of failure", () => {
+    const [refusal] = shapeRefusals(shape({ masters: 3 }), shape({ masters: 1 }));
+    expect(refusal?.message).toContain("one master is a single point of failure for every write");
+  });
+
+  it("lets a confirmed master removal through, and never refuses more masters", () => {
+    expect(
+      shapeRefusals(shape({ masters: 3 }), shape({ masters: 1, confirmed: ["seaweedfs.masters"] })),
+    ).toEqual([]);
+    expect(shapeRefusals(shape({ masters: 1 }), shape({ masters: 3 }))).toEqual([]);
+  });
+
+  it("refuses a claim size change with the in-place expansion steps", () => {
+    const [refusal, ...rest] = shapeRefusals(shape({}), shape({ volumeSize: "20Gi" }));
+    expect(rest).toEqual([]);
+    expect(refusal?.setting).toBe("seaweedfs.volumeStorage");
+    expect(refusal?.message).toMatch(/^the claim size changed from 10Gi to 20Gi on a running stack; refused/);
+    expect(refusal?.message).toContain(
+      "the engine would replace vsekai-seaweedfs-volume: every pod stopped at once",
+    );
+    expect(refusal?.message).toContain(
+      `kubectl -n vsekai-ha patch pvc data-vsekai-seaweedfs-volume-<ordinal> -p '{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}'`,
+    );
+    expect(refusal?.message).toContain("delete statefulset vsekai-seaweedfs-volume --cascade=orphan");
+    expect(refusal?.message).toMatch(/Or keep seaweedfs\.volumeStorage as it was \(size 10Gi\)\.$/);
+  });
+
+  it("refuses a shrink the same way (a claim cannot shrink, and the template would still replace the set)", () => {
+    const [refusal] = shapeRefusals(shape({ volumeSize: "20Gi" }), shape({ volumeSize: "10Gi" }));
+    expect(refusal?.message).toMatch(/^the claim size changed from 20Gi to 10Gi/);
+  });
+
+  it("refuses a storage class change, pointing at backup and restore", () => {
+    const [refusal] = shapeRefusals(shape({}), shape({ volumeClass: "fast" }));
+    expect(refusal?.message).toMatch(
+      /^the storage class changed from \(default\) to fast on a running stack/,
+    );
+    expect(refusal?.message).toContain("backup and restore");
+    expect(refusal?.message).not.toContain("patch pvc");
+  });
+
+  it("ignores claims that did not exist before (a tier switched to cluster mode)", () => {
+    const before = { ...shape({}), claims: shape({}).claims.slice(0, 1) };
+    expect(shapeRefusals(before, shape({}))).toEqual([]);
+  });
+
+  it("refuses exactly the guarded changes that are not confirmed (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }).map((n) => 2 * n + 1),
+        fc.integer({ min: 0, max: 4 }).map((n) => 2 * n + 1),
+        fc.constantFrom("10Gi", "20Gi", "10240Mi"),
+        fc.subarray([...GUARDED_SETTINGS]),
+        (before, after, size, confirmed) => {
+          const refused = shapeRefusals(
+            shape({ masters: before }),
+            shape({ masters: after, volumeSize: size, confirmed }),
+          );
+          const expected: GuardedSetting[] = [];
+          if (after < before) expected.push("seaweedfs.masters");
+          if (size !== "10Gi") expected.push("seaweedfs.volumeStorage");
+          expect(refused.map((r) => r.setting)).toEqual(expected.filter((s) => !confirmed.includes(s)));
+        },
+      ),
+    );
+  });
+});
+
+describe("asDataShape", () => {
+  it("reads a stored shape back and treats anything else as a first update", () => {
+    expect(asDataShape(shape({}))).toEqual(shape({}));
+    expect(asDataShape(undefined)).toBeUndefined();
+    expect(asDataShape({ namespace: "x" })).toBeUndefined();
+    const { confirmed: _dropped, ...older } = shape({});
+    expect(asDataShape(older)?.confirmed).toEqual([]);
+  });
+});
+
+describe.each(COMMITTED_STACKS)("the %s stack's data shape", (stack) => {
+  let mocks: MockState;
+
+  beforeAll(async () => {
+    mocks = installMocks("vsekai-infra", stack);
+    const component = new VSekaiStack("vsekai", resolveStackConfig(stackFileConfig(stack), stack));
+    await valueOf(component.appUrl);
+    await settle();
+  });
+
+  it("lists every data-holding StatefulSet's claim template under the setting that decides it", () => {
+    const settings = resolveStackConfig(stackFileConfig(stack), stack);
+    const planned = stackDataShape(settings, "vsekai");
+    const sets = mocks.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+    expect(planned.claims.map((c) => c.statefulSet).sort()).toEqual(
+      sets.map((s) => (s.inputs.metadata as { name: string }).name).sort(),
+    );
+    for (const claim of planned.claims) {
+      const set = sets.find((s) => (s.inputs.metadata as { name: string }).name === claim.statefulSet);
+      const templates = (
+        set?.inputs.spec as {
+          volumeClaimTemplates: {
+            metadata: { name: string };
+            spec: { resources: { requests: { storage: string } } };
+          }[];
+        }
+      ).volumeClaimTemplates;
+      expect(templates.map((t) => [t.metadata.name, t.spec.resources.requests.storage])).toEqual([
+        [claim.template, claim.size],
+      ]);
+    }
+    expect(planned.masters.count).toBe(settings.seaweedfs.masters);
+  });
+
+  it("makes every StatefulSet wait for the guard, so no refused change reaches one", () => {
+    const guard = mocks.resources.find((r) => r.name === "data-shape");
+    expect(guard?.type).toBe("pulumi-nodejs:dynamic/vsekai:DataShapeGuard");
+    const sets = mocks.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+    expect(sets.length).toBeGreaterThanOrEqual(2);
+    for (const set of sets) {
+      expect(
+        set.dependsOn.filter((urn) => urn.endsWith("::data-shape")),
+        set.name,
+      ).toHaveLength(1);
+    }
+  });
+});
