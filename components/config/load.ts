@@ -18,6 +18,7 @@ const STRUCTURED = new Set([
   "networking",
   "monitoring",
   "backup",
+  "confirmChanges",
   "appSecretEnv",
   "backupCredentials",
 ]);

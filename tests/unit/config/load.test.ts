@@ -7,6 +7,8 @@ describe("readRawConfig", () => {
       "vsekai-infra:environment": "dev",
       "vsekai-infra:cockroach": '{"nodes":3,"tls":true}',
       "vsekai-infra:clusterDomain": "cluster.local",
+      // As `pulumi config set --path 'confirmChanges[0]' seaweedfs.masters` stores it.
+      "vsekai-infra:confirmChanges": '["seaweedfs.masters"]',
       "kubernetes:context": "kind",
     });
     expect(problems).toEqual([]);
@@ -14,6 +16,7 @@ describe("readRawConfig", () => {
       environment: "dev",
       cockroach: { nodes: 3, tls: true },
       clusterDomain: "cluster.local",
+      confirmChanges: ["seaweedfs.masters"],
     });
   });
   it("reports a structured key that is not an object", () => {
