@@ -11,6 +11,7 @@ import { containerResources } from "../shared/resources.ts";
 import { softSpreading } from "../shared/spreading.ts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../shared/security.ts";
 import { disruptionBudget } from "./availability.ts";
+import { credentialsAnnotation } from "./credentials.ts";
 import { DATABASE_URL_KEY, GENERATED_SECRET_LENGTH, appEnv, generatedSecretNames } from "./env.ts";
 import { contextTag } from "./image.ts";
 import { appIngress, appUrl } from "./ingress.ts";
@@ -104,6 +105,14 @@ export class PhoenixApp extends pulumi.ComponentResource {
             child,
           );
     const secrets: pulumi.Resource[] = [database, generated, ...(secretEnv ? [secretEnv] : [])];
+    const fingerprintKey = new GeneratedSecret(`${name}-credentials-key`, { length: 32 }, child).value;
+    const credentialAnnotations = credentialsAnnotation(fingerprintKey, {
+      databaseUrl: args.sql.appUrl,
+      s3AccessKeyId: args.s3.accessKeyId,
+      s3SecretAccessKey: args.s3.secretAccessKey,
+      ...Object.fromEntries(Object.entries(generatedValues).map(([k, v]) => [`generated:${k}`, v])),
+      secretEnv: s.secretEnv === undefined ? "" : s.secretEnv.apply((e) => JSON.stringify(e)),
+    });
 
     const env = appEnv({
       settings: s,
@@ -191,7 +200,7 @@ export class PhoenixApp extends pulumi.ComponentResource {
           selector: { matchLabels: selector },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           template: {
-            metadata: { labels },
+            metadata: { labels, annotations: credentialAnnotations },
             spec: {
               ...podBasics,
               ...softSpreading(selector),

@@ -238,6 +238,8 @@ function resolveSeaweedfs(
     s3Replicas: s.s3Replicas ?? p.s3Replicas,
     s3Resources: resources(s.s3?.resources, p.small),
     bucket,
+    s3KeyGeneration: s.s3KeyGeneration ?? 0,
+    s3RetirePreviousKeys: s.s3RetirePreviousKeys ?? false,
   };
 }
 

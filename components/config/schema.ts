@@ -97,6 +97,9 @@ export const seaweedfsSchema = z
     bucket: z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lowercase chars)"),
+    // Raised by one to rotate the app's S3 keys (components/seaweedfs/s3.ts says in what order).
+    s3KeyGeneration: z.number().int("a whole number").min(0, "at least 0").max(1_000_000, "at most 1000000"),
+    s3RetirePreviousKeys: z.boolean(),
   })
   .partial()
   .strict();

@@ -68,6 +68,10 @@ export interface SeaweedfsSettings {
   s3Replicas: number;
   s3Resources: Resources;
   bucket: string;
+  /** The app's S3 keys: raise by one to rotate them (seaweedfs/s3.ts). */
+  s3KeyGeneration: number;
+  /** Stop accepting the generation before s3KeyGeneration (false keeps it, for a rotation in progress). */
+  s3RetirePreviousKeys: boolean;
 }
 
 export interface AppPort {

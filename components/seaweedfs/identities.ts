@@ -8,11 +8,36 @@ export const S3_CONFIG_FILE = "identities.json";
 /** What an application needs on its bucket: objects in and out, listings, and object tags. */
 export const APP_ACTIONS = ["Read", "Write", "List", "Tagging"] as const;
 
-export interface S3Identity {
-  name: string;
+export interface S3Key {
   accessKey: string;
   secretKey: string;
+}
+
+/** One identity; the first key is the one handed out, any after it are still accepted (a rotation's window). */
+export interface S3Identity {
+  name: string;
+  keys: S3Key[];
   bucket: string;
+}
+
+/**
+ * The key generations the gateways accept, newest first. Raising the generation makes a new key pair
+ * while the gateways keep accepting the one before it, so app pods not yet rolled (and a client outside the
+ * stack holding the old keys) keep working; `retirePrevious` drops it once everything uses the new keys.
+ */
+export function acceptedKeyGenerations(generation: number, retirePrevious: boolean): number[] {
+  if (!Number.isInteger(generation) || generation < 0) {
+    throw new Error(`an S3 key generation is a whole number from 0; got ${generation}`);
+  }
+  return generation === 0 || retirePrevious ? [generation] : [generation, generation - 1];
+}
+
+/**
+ * The resource name of one generation's key part. Generation 0 keeps the name keys had before rotation
+ * existed, so an existing stack's keys stay as they are until its first rotation.
+ */
+export function keyResourceName(base: string, part: "access-key" | "secret-key", generation: number): string {
+  return generation === 0 ? `${base}-s3-${part}` : `${base}-s3-${part}-g${generation}`;
 }
 
 interface IdentitiesFile {
@@ -33,14 +58,19 @@ export function s3IdentitiesJson(identities: S3Identity[]): string {
     throw new Error("the S3 gateway needs at least one identity; with none it would allow anonymous access");
   }
   for (const i of identities) {
-    if (i.accessKey === "" || i.secretKey === "") {
-      throw new Error(`S3 identity ${JSON.stringify(i.name)} has an empty access key or secret key`);
+    if (i.keys.length === 0 || i.keys.some((k) => k.accessKey === "" || k.secretKey === "")) {
+      throw new Error(
+        `S3 identity ${JSON.stringify(i.name)} has no key, or an empty access key or secret key`,
+      );
+    }
+    if (new Set(i.keys.map((k) => k.accessKey)).size !== i.keys.length) {
+      throw new Error(`S3 identity ${JSON.stringify(i.name)} lists one access key twice`);
     }
   }
   const file: IdentitiesFile = {
     identities: identities.map((i) => ({
       name: i.name,
-      credentials: [{ accessKey: i.accessKey, secretKey: i.secretKey }],
+      credentials: i.keys.map((k) => ({ accessKey: k.accessKey, secretKey: k.secretKey })),
       actions: scopedActions(i.bucket),
     })),
   };

@@ -3,7 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecret } from "../secrets/index.ts";
 import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../shared/endpoints.ts";
 import { WEED_BINARY, s3Args } from "./args.ts";
-import { S3_CONFIG_DIR, S3_CONFIG_FILE, s3IdentitiesJson } from "./identities.ts";
+import {
+  S3_CONFIG_DIR,
+  S3_CONFIG_FILE,
+  acceptedKeyGenerations,
+  keyResourceName,
+  s3IdentitiesJson,
+} from "./identities.ts";
 import { HOME, TMP_DIR, TMP_MOUNT, TMP_VOLUME, serverPorts, servicePorts } from "./pod.ts";
 import { leaveEndpointsFirst } from "../shared/probing.ts";
 import { s3Probes } from "./probes.ts";
@@ -22,6 +28,12 @@ import {
 // The S3 gateway: stateless, in front of the filers, with one identity (the app's), generated once and kept
 // in state, scoped to the app's bucket. The identities file is a Secret the gateways mount; the app gets the
 // same keys from a Secret of its own, under the key names its env reads.
+//
+// Rotation (seaweedfs.s3KeyGeneration): the gateways read the identities file only when they start, so a
+// new generation reaches the app in order: the gateways roll first, accepting the new keys and the previous
+// ones; only once every gateway does is the app's Secret changed, and the app rolls onto the new keys (its
+// pod template carries a fingerprint of its credentials). No request signed with either key is refused on
+// the way. seaweedfs.s3RetirePreviousKeys then drops the previous keys in an update of its own.
 
 export interface S3Gateway {
   gateways: k8s.apps.v1.Deployment;
@@ -35,14 +47,32 @@ export interface S3Gateway {
 export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Deployment): S3Gateway {
   const names = scope.names;
   const child = { parent: scope.parent };
-  const accessKey = new GeneratedSecret(`${scope.name}-s3-access-key`, { length: 20 }, child);
-  const secretKey = new GeneratedSecret(`${scope.name}-s3-secret-key`, { length: 40 }, child);
+  const { s3KeyGeneration, s3RetirePreviousKeys } = scope.settings;
+  const keys = acceptedKeyGenerations(s3KeyGeneration, s3RetirePreviousKeys).map((generation) => ({
+    accessKey: new GeneratedSecret(
+      keyResourceName(scope.name, "access-key", generation),
+      { length: 20 },
+      child,
+    ).value,
+    secretKey: new GeneratedSecret(
+      keyResourceName(scope.name, "secret-key", generation),
+      { length: 40 },
+      child,
+    ).value,
+  }));
+  const current = keys[0];
+  if (current === undefined) throw new Error("no S3 key generation to hand out");
+  const { accessKey, secretKey } = current;
   const identities = pulumi.secret(
-    pulumi
-      .all([accessKey.value, secretKey.value])
-      .apply(([ak, sk]) =>
-        s3IdentitiesJson([{ name: "app", accessKey: ak, secretKey: sk, bucket: scope.settings.bucket }]),
-      ),
+    pulumi.all(keys.map((k) => pulumi.all([k.accessKey, k.secretKey]))).apply((pairs) =>
+      s3IdentitiesJson([
+        {
+          name: "app",
+          keys: pairs.map(([ak, sk]) => ({ accessKey: ak, secretKey: sk })),
+          bucket: scope.settings.bucket,
+        },
+      ]),
+    ),
   );
   const identitiesSecret = new k8s.core.v1.Secret(
     `${scope.name}-s3-identities`,
@@ -53,18 +83,21 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
     },
     child,
   );
-  const credentials = new k8s.core.v1.Secret(
-    `${scope.name}-app-s3`,
-    {
-      metadata: objectMeta(scope, names.s3CredentialsSecret, "s3"),
-      type: "Opaque",
-      stringData: {
-        [S3_ACCESS_KEY_ID_KEY]: pulumi.secret(accessKey.value),
-        [S3_SECRET_ACCESS_KEY_KEY]: pulumi.secret(secretKey.value),
+  const credentialsOf = (gateways: k8s.apps.v1.Deployment) =>
+    new k8s.core.v1.Secret(
+      `${scope.name}-app-s3`,
+      {
+        metadata: objectMeta(scope, names.s3CredentialsSecret, "s3"),
+        type: "Opaque",
+        stringData: {
+          [S3_ACCESS_KEY_ID_KEY]: pulumi.secret(accessKey),
+          [S3_SECRET_ACCESS_KEY_KEY]: pulumi.secret(secretKey),
+        },
       },
-    },
-    child,
-  );
+      // Once keys have been rotated, the app's keys change only after every gateway accepts them. Before
+      // that (generation 0) the app may start beside the gateways: it retries until S3 answers.
+      s3KeyGeneration === 0 ? child : { ...child, dependsOn: [gateways] },
+    );
   clusterIpService(scope, "s3", "s3", names.s3Service, servicePorts(S3_PORT));
   const gateways = configuredDeployment(scope, "s3", {
     metadata: objectMeta(scope, names.s3, "s3"),
@@ -107,8 +140,8 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
   disruptionBudget(scope, "s3", "s3", names.s3);
   return {
     gateways,
-    credentials,
-    accessKeyId: pulumi.secret(accessKey.value),
-    secretAccessKey: pulumi.secret(secretKey.value),
+    credentials: credentialsOf(gateways),
+    accessKeyId: pulumi.secret(accessKey),
+    secretAccessKey: pulumi.secret(secretKey),
   };
 }

@@ -1,5 +1,6 @@
 // The parts of a running stack that hold data and that Kubernetes or raft cannot change safely in place:
-// the SeaweedFS master count (a raft group) and the claim template of every data-holding StatefulSet.
+// the SeaweedFS master count (a raft group) and the claim template of every data-holding StatefulSet; and
+// the app's S3 key generation, whose rotation is safe only one step at a time, with the old keys accepted.
 // The shape guard (shape-guard.ts) keeps the shape it last accepted in state and compares each new one
 // with it during `preview`, so such a change is refused before any object is touched, unless the stack
 // names the setting in `confirmChanges`. Pure: this module is serialized into the engine's dynamic-provider
@@ -24,10 +25,15 @@ export interface DataShape {
   masters: { statefulSet: string; peersService: string; count: number };
   claims: ClaimShape[];
   confirmed: GuardedSetting[];
+  /** Absent in state written before key rotation existed (generation 0, nothing retired). */
+  s3Keys?: { generation: number; retirePrevious: boolean };
 }
 
+/** Refused changes of the key generation: never confirmable, since a safe way always exists. */
+export const KEY_GENERATION_SETTING = "seaweedfs.s3KeyGeneration";
+
 export interface ShapeRefusal {
-  setting: GuardedSetting;
+  setting: GuardedSetting | typeof KEY_GENERATION_SETTING;
   message: string;
 }
 
@@ -82,6 +88,40 @@ function claimRefusal(before: ClaimShape, after: ClaimShape, namespace: string):
   };
 }
 
+function keyGenerationRefusal(before: DataShape["s3Keys"], after: DataShape["s3Keys"]): ShapeRefusal[] {
+  const was = before ?? { generation: 0, retirePrevious: false };
+  const now = after ?? { generation: 0, retirePrevious: false };
+  if (now.generation === was.generation) return [];
+  const refuse = (why: string): ShapeRefusal[] => [
+    {
+      setting: KEY_GENERATION_SETTING,
+      message: `changed from ${was.generation} to ${now.generation} on a running stack; refused, nothing was changed. ${why}`,
+    },
+  ];
+  if (now.generation < was.generation) {
+    return refuse(
+      `Generations only go up: the keys of generation ${now.generation} are gone, so this would make new ones ` +
+        `under an old number. To rotate, set ${KEY_GENERATION_SETTING} to ${was.generation + 1}.`,
+    );
+  }
+  if (now.generation > was.generation + 1) {
+    return refuse(
+      `Raise it by one per update: the gateways keep accepting only the generation before the new one, ` +
+        `and the running app pods sign with generation ${was.generation}'s keys until they have rolled. ` +
+        `Set ${KEY_GENERATION_SETTING} to ${was.generation + 1}, run pulumi up, and repeat.`,
+    );
+  }
+  if (now.retirePrevious) {
+    return refuse(
+      `seaweedfs.s3RetirePreviousKeys is true, so the gateways would stop accepting generation ` +
+        `${was.generation}'s keys while the running app pods still sign with them. Rotate with ` +
+        `s3RetirePreviousKeys false; once that update is through, set it to true and run pulumi up again ` +
+        `to retire the old keys.`,
+    );
+  }
+  return [];
+}
+
 /**
  * What the change from `before` (the shape last accepted, absent on a stack's first update) to `after`
  * would do to data that the stack cannot do safely, minus what `after.confirmed` names.
@@ -101,7 +141,8 @@ export function shapeRefusals(before: DataShape | undefined, after: DataShape): 
       refusals.push(claimRefusal(old, claim, after.namespace));
     }
   }
-  return refusals.filter((r) => !after.confirmed.includes(r.setting));
+  const guarded = refusals.filter((r) => !(after.confirmed as string[]).includes(r.setting));
+  return [...guarded, ...keyGenerationRefusal(before.s3Keys, after.s3Keys)];
 }
 
 /** Reads a shape back from state or inputs; undefined when it is not one (a stack's first update). */

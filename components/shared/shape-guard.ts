@@ -38,15 +38,24 @@ export class DataShapeGuard extends pulumi.dynamic.Resource {
 }
 
 /**
- * A stack transformation that makes every StatefulSet wait for the guard once `holder.guard` is set
+ * What waits for the guard: every StatefulSet, and every generated secret (a refused key rotation must not
+ * even make its new keys, which `up --skip-preview` would otherwise do beside the refused check).
+ */
+const GUARDED_TYPES = new Set([
+  "kubernetes:apps/v1:StatefulSet",
+  "pulumi-nodejs:dynamic/vsekai:GeneratedSecret",
+]);
+
+/**
+ * A stack transformation that makes every guarded resource wait for the guard once `holder.guard` is set
  * (the guard is the stack's first child, made after the stack's constructor has registered this).
  */
-export function statefulSetsAfterGuard(holder: { guard?: pulumi.Resource }): pulumi.ResourceTransformation {
+export function guardedAfterGuard(holder: { guard?: pulumi.Resource }): pulumi.ResourceTransformation {
   return ({ type, props, opts }) => {
-    if (holder.guard === undefined || type !== "kubernetes:apps/v1:StatefulSet") return undefined;
+    if (holder.guard === undefined || !GUARDED_TYPES.has(type)) return undefined;
     const existing = opts.dependsOn;
     if (existing !== undefined && !Array.isArray(existing) && !pulumi.Resource.isInstance(existing)) {
-      throw new Error("a StatefulSet's dependsOn must be a list of resources for the shape guard to join it");
+      throw new Error(`a ${type}'s dependsOn must be a list of resources for the shape guard to join it`);
     }
     const before = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
     return { props, opts: { ...opts, dependsOn: [...before, holder.guard] } };

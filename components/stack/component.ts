@@ -9,7 +9,7 @@ import type { Flow, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
 import { forceDeclaredFields } from "../shared/field-ownership.ts";
 import { PART_OF } from "../shared/labels.ts";
-import { DataShapeGuard, statefulSetsAfterGuard } from "../shared/shape-guard.ts";
+import { DataShapeGuard, guardedAfterGuard } from "../shared/shape-guard.ts";
 import { backupCredentialsSecret } from "./backup-credentials.ts";
 import { stackDataShape } from "./data-shape.ts";
 import { externalSqlEndpoint } from "./external-sql.ts";
@@ -41,7 +41,7 @@ export class VSekaiStack extends pulumi.ComponentResource {
         transformations: [
           ...(opts?.transformations ?? []),
           forceDeclaredFields,
-          statefulSetsAfterGuard(shapeGuard),
+          guardedAfterGuard(shapeGuard),
         ],
       },
     );

@@ -8,7 +8,10 @@ function claim(setting: GuardedSetting, statefulSet: string, template: string, s
   return { setting, statefulSet, template, size: storage.size, storageClass: storage.storageClass ?? "" };
 }
 
-/** What the shape guard compares between updates: the master count and every data-holding claim template. */
+/**
+ * What the shape guard compares between updates: the master count, every data-holding claim template, and
+ * the app's S3 key generation.
+ */
 export function stackDataShape(settings: StackSettings, prefix: string): DataShape {
   const names = seaweedfsNames(prefix);
   const sw = settings.seaweedfs;
@@ -25,5 +28,6 @@ export function stackDataShape(settings: StackSettings, prefix: string): DataSha
     masters: { statefulSet: names.master, peersService: names.masterPeersService, count: sw.masters },
     claims,
     confirmed: settings.confirmChanges,
+    s3Keys: { generation: sw.s3KeyGeneration, retirePrevious: sw.s3RetirePreviousKeys },
   };
 }

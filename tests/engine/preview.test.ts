@@ -222,4 +222,52 @@ describe("changes a running stack refuses before anything is touched (the shape 
     expect(replaced.filter((r) => !r.endsWith("kubernetes:batch/v1:Job"))).toEqual([]);
     expect(confirmed.changeSummary.update ?? 0).toBeGreaterThan(0);
   });
+
+  it("rotates the app's S3 keys one generation at a time, and refuses a jump or a rotation that retires the keys in use", async () => {
+    const ws = await workspace("staging");
+    await ws.stack.setConfig("vsekai-infra:renderYamlTo", { value: join(ws.dir, "rendered") });
+    await ws.stack.up();
+    const keyId = async () => (await ws.stack.outputs()).s3AccessKeyId?.value as string;
+    const before = await keyId();
+
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.s3KeyGeneration", { value: "2" }, true);
+    expect(await failure(() => ws.stack.preview())).toContain(
+      "seaweedfs.s3KeyGeneration: changed from 0 to 2 on a running stack; refused, nothing was changed. Raise it by one per update",
+    );
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.s3KeyGeneration", { value: "1" }, true);
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.s3RetirePreviousKeys", { value: "true" }, true);
+    expect(await failure(() => ws.stack.up())).toContain(
+      "seaweedfs.s3KeyGeneration: changed from 0 to 1 on a running stack; refused, nothing was changed. seaweedfs.s3RetirePreviousKeys is true",
+    );
+    expect(await keyId()).toBe(before);
+    // Not even the new keys were made: they wait on the guard, which refused.
+    const urns = JSON.stringify((await ws.stack.exportStack()).deployment);
+    expect(urns).not.toContain("seaweedfs-s3-access-key-g1");
+
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.s3RetirePreviousKeys", { value: "false" }, true);
+    const ops: string[] = [];
+    const rotated = await ws.stack.up({
+      onEvent: (event) => {
+        const step = event.resourcePreEvent?.metadata;
+        if (step !== undefined && step.op !== "same")
+          ops.push(`${step.op} ${step.type} ${step.urn.split("::").pop()}`);
+      },
+    });
+    console.log(`rotation: ${JSON.stringify(rotated.summary.resourceChanges)}; ${ops.join(", ")}`);
+    expect(await keyId()).not.toBe(before);
+    // New keys made; the gateways, their identities, the app's Secret and Deployment updated; nothing
+    // replaced or deleted.
+    expect(ops).toContain("create pulumi-nodejs:dynamic/vsekai:GeneratedSecret seaweedfs-s3-access-key-g1");
+    expect(ops.filter((o) => /^(replace|delete|create-replacement|delete-replaced) /.test(o))).toEqual([]);
+    expect(
+      ops.some((o) => o.startsWith("update kubernetes:apps/v1:Deployment") && o.endsWith("-server")),
+    ).toBe(true);
+
+    await ws.stack.setConfig("vsekai-infra:seaweedfs.s3RetirePreviousKeys", { value: "true" }, true);
+    const retired = await ws.stack.up();
+    // Generation 0's keys go; the app keeps its keys, so only the gateways roll.
+    expect(retired.summary.resourceChanges?.delete).toBe(2);
+    const idle = await ws.stack.preview({ expectNoChanges: true });
+    expect(idle.changeSummary).not.toHaveProperty("update");
+  });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { PhoenixApp } from "../../../components/app/index.ts";
+import { CREDENTIALS_ANNOTATION, credentialsFingerprint } from "../../../components/app/credentials.ts";
 import type { AppSettings } from "../../../components/config/types.ts";
 import type { SqlEndpoint } from "../../../components/shared/endpoints.ts";
 import {
@@ -52,6 +53,18 @@ async function build(
 
 const container = (r: Recorded) => field<Container[]>(r, "spec.template.spec.containers")[0] as Container;
 const envNamed = (c: Container, name: string) => c.env.find((e) => e.name === name);
+
+describe("credentialsFingerprint", () => {
+  it("depends on every value and name, not on their order, and refuses a short key", () => {
+    const key = "k".repeat(32);
+    const one = credentialsFingerprint(key, { a: "1", b: "2" });
+    expect(credentialsFingerprint(key, { b: "2", a: "1" })).toBe(one);
+    expect(credentialsFingerprint(key, { a: "1", b: "3" })).not.toBe(one);
+    expect(credentialsFingerprint(key, { a: "1", c: "2" })).not.toBe(one);
+    expect(credentialsFingerprint("j".repeat(32), { a: "1", b: "2" })).not.toBe(one);
+    expect(() => credentialsFingerprint("short", {})).toThrow("a key of at least 16 characters");
+  });
+});
 
 describe("PhoenixApp", () => {
   it("runs a Deployment that rolls one extra pod at a time, with named ports, probes and restricted security", async () => {
@@ -111,9 +124,32 @@ describe("PhoenixApp", () => {
       "http://vsekai-seaweedfs-s3.vsekai.svc.cluster.local:8333",
     );
     expect(envNamed(c, "DNS_CLUSTER_QUERY")?.value).toBe("vsekai-uro-peers.vsekai.svc.cluster.local");
-    const generated = ofType(mocks, "pulumi-nodejs:dynamic/vsekai:GeneratedSecret");
+    const generated = ofType(mocks, "pulumi-nodejs:dynamic/vsekai:GeneratedSecret").filter(
+      (g) => !g.name.endsWith("credentials-key"),
+    );
     expect(generated).toHaveLength(3);
     for (const g of generated) expect(g.inputs.length).toBe(64);
+  });
+
+  it("rolls the pods when a credential changes, by an HMAC in the pod template that reveals none of them", async () => {
+    const annotation = async (sqlUrl: string, accessKeyId: string, secretEnv?: Record<string, string>) => {
+      const mocks = installMocks();
+      const args = appArgs(secretEnv === undefined ? {} : { secretEnv: pulumi.secret(secretEnv) }, {
+        appUrl: pulumi.secret(sqlUrl),
+      });
+      new PhoenixApp("app", { ...args, s3: { ...args.s3, accessKeyId: pulumi.secret(accessKeyId) } });
+      await settle();
+      const d = one(mocks, DEPLOYMENT);
+      const annotations = field<Record<string, string>>(d, "spec.template.metadata.annotations");
+      expect(JSON.stringify(annotations)).not.toMatch(/pw|AKID|hunter/);
+      return annotations[CREDENTIALS_ANNOTATION];
+    };
+    const base = await annotation("ecto://uro:pw@db:26257/uro", "AKID");
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(await annotation("ecto://uro:pw@db:26257/uro", "AKID")).toBe(base);
+    expect(await annotation("ecto://uro_r1:pw2@db:26257/uro", "AKID")).not.toBe(base);
+    expect(await annotation("ecto://uro:pw@db:26257/uro", "AKID2")).not.toBe(base);
+    expect(await annotation("ecto://uro:pw@db:26257/uro", "AKID", { TOKEN: "hunter2" })).not.toBe(base);
   });
 
   it("mounts the SQL CA and says where, only when the endpoint has one", async () => {

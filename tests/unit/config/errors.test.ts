@@ -56,6 +56,21 @@ describe("bad stack config is refused with the key, the value and what is allowe
       ],
     ],
     [
+      "S3 key generation below 0",
+      { ...base, seaweedfs: { s3KeyGeneration: -1 } },
+      ["vsekai-infra:seaweedfs.s3KeyGeneration: -1 is not allowed: expected at least 0"],
+    ],
+    [
+      "S3 key generation given as text",
+      { ...base, seaweedfs: { s3KeyGeneration: "two" } },
+      ['vsekai-infra:seaweedfs.s3KeyGeneration: "two" is not allowed: expected number'],
+    ],
+    [
+      "retiring the previous S3 keys asked with a word",
+      { ...base, seaweedfs: { s3RetirePreviousKeys: "yes" } },
+      ['vsekai-infra:seaweedfs.s3RetirePreviousKeys: "yes" is not allowed: expected boolean'],
+    ],
+    [
       "fractional node count",
       { ...base, cockroach: { nodes: 2.5 } },
       ["vsekai-infra:cockroach.nodes: 2.5 is not allowed: expected a whole number"],

@@ -510,6 +510,48 @@ describe("SeaweedfsCluster, production-shaped", () => {
   });
 });
 
+describe("SeaweedfsCluster rotating the app's S3 keys", () => {
+  const identityKeys = (mocks: MockState) =>
+    (
+      JSON.parse(stringData(one(mocks, SECRET, "s3-identities"))["identities.json"] ?? "") as {
+        identities: { credentials: { accessKey: string }[] }[];
+      }
+    ).identities[0]?.credentials.map((c) => c.accessKey);
+
+  it("accepts the new keys and the previous ones, and hands the app the new ones only after the gateways", async () => {
+    const { mocks, cluster } = await build({ s3KeyGeneration: 2 });
+    expect(identityKeys(mocks)).toEqual([
+      "generated-seaweedfs-s3-access-key-g2",
+      "generated-seaweedfs-s3-access-key-g1",
+    ]);
+    const credentials = one(mocks, SECRET, "app-s3");
+    expect(stringData(credentials)).toEqual({
+      AWS_ACCESS_KEY_ID: "generated-seaweedfs-s3-access-key-g2",
+      AWS_SECRET_ACCESS_KEY: "generated-seaweedfs-s3-secret-key-g2",
+    });
+    const gateways = one(mocks, DEPLOYMENT, "s3");
+    expect(credentials.dependsOn.filter((u) => u.endsWith(`::${gateways.name}`))).toHaveLength(1);
+    expect(await valueOf(cluster.s3.accessKeyId)).toBe("generated-seaweedfs-s3-access-key-g2");
+    // The gateways roll onto the new identities file.
+    const hash = (r: Recorded) =>
+      field<Record<string, string>>(r, "spec.template.metadata.annotations")[CONFIG_HASH_ANNOTATION];
+    const before = await build({ s3KeyGeneration: 1 });
+    expect(hash(gateways)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(gateways)).not.toBe(hash(one(before.mocks, DEPLOYMENT, "s3")));
+  });
+
+  it("drops the previous keys when asked, and keeps generation 0's keys (and start order) as they were", async () => {
+    const retired = await build({ s3KeyGeneration: 2, s3RetirePreviousKeys: true });
+    expect(identityKeys(retired.mocks)).toEqual(["generated-seaweedfs-s3-access-key-g2"]);
+    const first = await build({ s3KeyGeneration: 0 });
+    expect(identityKeys(first.mocks)).toEqual(["generated-seaweedfs-s3-access-key"]);
+    const gateways = one(first.mocks, DEPLOYMENT, "s3");
+    expect(
+      one(first.mocks, SECRET, "app-s3").dependsOn.filter((u) => u.endsWith(`::${gateways.name}`)),
+    ).toEqual([]);
+  });
+});
+
 describe("SeaweedfsCluster, dev-sized on an external plain PostgreSQL", () => {
   it("runs one of each, replication 000, and a filer without a CA to verify against", async () => {
     const { mocks, cluster } = await build(

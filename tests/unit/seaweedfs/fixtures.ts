@@ -24,6 +24,8 @@ export function seaweedfsSettings(overrides: Partial<SeaweedfsSettings> = {}): S
     s3Replicas: 2,
     s3Resources: { cpu: "250m", memory: "512Mi", cpuLimit: "1" },
     bucket: "uro",
+    s3KeyGeneration: 0,
+    s3RetirePreviousKeys: false,
     ...overrides,
   };
 }

@@ -134,6 +134,61 @@ describe("shapeRefusals", () => {
   });
 });
 
+describe("shapeRefusals: the app's S3 key generation", () => {
+  const keys = (generation: number, retirePrevious = false): DataShape => ({
+    ...shape({}),
+    s3Keys: { generation, retirePrevious },
+  });
+
+  it("lets a rotation through one step at a time with the old keys accepted, then their retirement", () => {
+    expect(shapeRefusals(keys(0), keys(1))).toEqual([]);
+    expect(shapeRefusals(keys(1), keys(1, true))).toEqual([]);
+    expect(shapeRefusals(keys(1, true), keys(2))).toEqual([]);
+    expect(shapeRefusals(keys(4, true), keys(4, false))).toEqual([]);
+    // State written before rotation existed reads as generation 0.
+    expect(shapeRefusals(shape({}), keys(1))).toEqual([]);
+  });
+
+  it("refuses a rotation that would retire the keys the running app pods still sign with", () => {
+    expect(shapeRefusals(keys(1), keys(2, true))).toEqual([
+      {
+        setting: "seaweedfs.s3KeyGeneration",
+        message:
+          "changed from 1 to 2 on a running stack; refused, nothing was changed. seaweedfs.s3RetirePreviousKeys " +
+          "is true, so the gateways would stop accepting generation 1's keys while the running app pods still " +
+          "sign with them. Rotate with s3RetirePreviousKeys false; once that update is through, set it to true " +
+          "and run pulumi up again to retire the old keys.",
+      },
+    ]);
+  });
+
+  it("refuses a jump of more than one generation and any step back, and no confirmation lets them through", () => {
+    const jump = shapeRefusals(keys(1), { ...keys(3), confirmed: [...GUARDED_SETTINGS] });
+    expect(jump.map((r) => r.message)).toEqual([
+      "changed from 1 to 3 on a running stack; refused, nothing was changed. Raise it by one per update: " +
+        "the gateways keep accepting only the generation before the new one, and the running app pods sign " +
+        "with generation 1's keys until they have rolled. Set seaweedfs.s3KeyGeneration to 2, run pulumi up, " +
+        "and repeat.",
+    ]);
+    const back = shapeRefusals(keys(2), keys(1));
+    expect(back.map((r) => r.message)).toEqual([
+      "changed from 2 to 1 on a running stack; refused, nothing was changed. Generations only go up: the " +
+        "keys of generation 1 are gone, so this would make new ones under an old number. To rotate, set " +
+        "seaweedfs.s3KeyGeneration to 3.",
+    ]);
+  });
+
+  it("accepts exactly the steps of one up with the old keys kept (property)", () => {
+    fc.assert(
+      fc.property(fc.nat(50), fc.nat(50), fc.boolean(), fc.boolean(), (from, to, wasRetired, retire) => {
+        const refused = shapeRefusals(keys(from, wasRetired), keys(to, retire)).length > 0;
+        const safe = to === from || (to === from + 1 && !retire);
+        expect(refused).toBe(!safe);
+      }),
+    );
+  });
+});
+
 describe("asDataShape", () => {
   it("reads a stored shape back and treats anything else as a first update", () => {
     expect(asDataShape(shape({}))).toEqual(shape({}));
@@ -178,16 +233,19 @@ describe.each(COMMITTED_STACKS)("the %s stack's data shape", (stack) => {
     expect(planned.masters.count).toBe(settings.seaweedfs.masters);
   });
 
-  it("makes every StatefulSet wait for the guard, so no refused change reaches one", () => {
+  it("makes every StatefulSet and generated secret wait for the guard, so no refused change reaches one", () => {
     const guard = mocks.resources.find((r) => r.name === "data-shape");
     expect(guard?.type).toBe("pulumi-nodejs:dynamic/vsekai:DataShapeGuard");
-    const sets = mocks.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
-    expect(sets.length).toBeGreaterThanOrEqual(2);
-    for (const set of sets) {
-      expect(
-        set.dependsOn.filter((urn) => urn.endsWith("::data-shape")),
-        set.name,
-      ).toHaveLength(1);
+    // Generated secrets wait too, so a refused key rotation makes no keys even under up --skip-preview.
+    for (const type of ["kubernetes:apps/v1:StatefulSet", "pulumi-nodejs:dynamic/vsekai:GeneratedSecret"]) {
+      const waiting = mocks.resources.filter((r) => r.type === type);
+      expect(waiting.length, type).toBeGreaterThanOrEqual(2);
+      for (const r of waiting) {
+        expect(
+          r.dependsOn.filter((urn) => urn.endsWith("::data-shape")),
+          r.name,
+        ).toHaveLength(1);
+      }
     }
   });
 });
