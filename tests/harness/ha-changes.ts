@@ -9,6 +9,7 @@ import { isReady, podsMatching } from "./faults.ts";
 import { stackWhole, underReplicated } from "./ha-scenarios.ts";
 import { HA_STACK, type HaStack } from "./ha-stack.ts";
 import { formatTable, runScenario, type Scenario, type ScenarioRow, type Targets } from "./scenarios.ts";
+import { credentialChanges } from "./credential-rotation.ts";
 
 // Changes a team ships with `pulumi up` (issue 11), run on the live HA stack under the same load and data
 // check as the faults: the "fault" is a real `up` with changed settings, timed; the system is whole again
@@ -26,6 +27,10 @@ export interface StackChange {
   name: string;
   /** Settings by path under `vsekai-infra:` (e.g. `app.image`), set before the `up`. */
   settings: Record<string, string>;
+  /** Settings stored encrypted (`pulumi config set --secret`), e.g. a database URL. */
+  secretSettings?: Record<string, string>;
+  /** What happens outside the stack before the change (a second login made at the database, …). */
+  prepare?(): Promise<void>;
   /** Beyond every component being whole: the change is in (or, for a refused one, the old state holds). */
   settled(): Promise<boolean>;
   recoveryBoundSeconds: number;
@@ -33,10 +38,14 @@ export interface StackChange {
   counts?: Partial<HaStack["context"]["counts"]>;
 }
 
-/** Sets stack settings by path under `vsekai-infra:`, as `pulumi config set --path` does. */
-export async function applySettings(ha: HaStack, settings: Record<string, string>): Promise<void> {
+/** Sets stack settings by path under `vsekai-infra:`, as `pulumi config set --path [--secret]` does. */
+export async function applySettings(
+  ha: HaStack,
+  settings: Record<string, string>,
+  secret = false,
+): Promise<void> {
   for (const [key, value] of Object.entries(settings)) {
-    await ha.stack.workspace.stack.setConfig(`vsekai-infra:${key}`, { value }, true);
+    await ha.stack.workspace.stack.setConfig(`vsekai-infra:${key}`, { value, secret }, true);
   }
 }
 
@@ -50,6 +59,7 @@ export function changeScenario(ha: HaStack, change: StackChange, record: UpRecor
     async inject() {
       changed = true;
       await applySettings(ha, change.settings);
+      await applySettings(ha, change.secretSettings ?? {}, true);
       Object.assign(ha.context.counts, change.counts ?? {});
       const started = performance.now();
       try {
@@ -242,6 +252,8 @@ export const HA_CHANGE_NAMES = [
   "back after failed release",
   "seaweedfs image roll",
   "volume servers 3 to 2",
+  "credentials rotated",
+  "previous credentials retired",
 ] as const;
 export type HaChangeName = (typeof HA_CHANGE_NAMES)[number];
 
@@ -273,6 +285,7 @@ export function haChanges(ha: HaStack): Record<HaChangeName, StackChange> {
       counts: { volumes: 2 },
       recoveryBoundSeconds: bound,
     },
+    ...credentialChanges(ha, bound),
   };
 }
 
@@ -282,6 +295,7 @@ export interface ChangeRow {
 }
 
 export async function runChange(ha: HaStack, change: StackChange, targets: Targets): Promise<ChangeRow> {
+  await change.prepare?.();
   const up: UpRecord = {};
   const row = await runScenario(changeScenario(ha, change, up), targets);
   return { row, up };

@@ -172,3 +172,17 @@ function answeredByApp(r: RequestRecord): boolean {
   if (r.status === undefined || r.error === undefined) return false;
   return /^HTTP 503: (database|storage): /.test(r.error) || r.error.startsWith('{"error":');
 }
+
+/**
+ * The requests refused for their credentials: S3 not knowing the key or the signature, the database not
+ * letting the login in (as the app reports it). A credential rotation must cause none of these, whatever
+ * else the rolls it triggers cost; those are counted as availability, by unavailableFailures.
+ */
+export function credentialRefusals(failures: RequestRecord[]): RequestRecord[] {
+  return failures.filter(
+    (r) =>
+      (r.stream === "s3" &&
+        (r.status === 403 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/.test(r.error ?? ""))) ||
+      /password authentication failed|is not permitted to log in|permission denied for/.test(r.error ?? ""),
+  );
+}

@@ -157,15 +157,17 @@ export function provisioningStatements(
   return { role, database };
 }
 
+const superuserLogin = (host: string, pw: Passwords): pg.ClientConfig => ({
+  host,
+  port: PORT,
+  user: "postgres",
+  password: pw.superuser,
+  database: "postgres",
+  connectionTimeoutMillis: 5000,
+});
+
 async function provision(host: string, dbs: StandinDatabases, pw: Passwords): Promise<void> {
-  const client = new pg.Client({
-    host,
-    port: PORT,
-    user: "postgres",
-    password: pw.superuser,
-    database: "postgres",
-    connectionTimeoutMillis: 5000,
-  });
+  const client = new pg.Client(superuserLogin(host, pw));
   await client.connect();
   try {
     const { role, database } = provisioningStatements(dbs, pw);
@@ -239,6 +241,35 @@ export async function ensureSqlStandin(
   const url = (who: { user: string; database: string }, password: string) =>
     `postgres://${who.user}:${password}@${host}:${PORT}/${who.database}?sslmode=disable`;
   return { databaseUrl: url(dbs.app, pw.app), filerDatabaseUrl: url(dbs.filer, pw.filer), host };
+}
+
+/**
+ * Runs `action` as the stand-in's superuser, connected at the Service's cluster IP (for harness steps
+ * that change logins; the stack itself never has this login).
+ */
+export async function withStandinSuperuser<T>(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  action: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const pw = await passwords(core, namespace);
+  const service = await core.readNamespacedService({ name: NAME, namespace });
+  const host = service.spec?.clusterIP;
+  if (host === undefined) throw new Error(`Service ${namespace}/${NAME} has no cluster IP`);
+  const client = new pg.Client(superuserLogin(host, pw));
+  await retryRefused(() => client.connect(), 10, 1000);
+  try {
+    return await action(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The URL a client in the cluster reaches the stand-in with, as `user`. */
+export function standinUrl(namespace: string, user: string, password: string, database: string): string {
+  const host = `${NAME}.${namespace}.svc.cluster.local`;
+  return `postgres://${user}:${encodeURIComponent(password)}@${host}:${PORT}/${database}?sslmode=disable`;
 }
 
 /** A namespace still being deleted (a recent `down`) refuses new objects: wait until it is gone. */

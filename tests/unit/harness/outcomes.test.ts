@@ -6,6 +6,7 @@ import {
   recoverySeconds,
   summarize,
   unavailableFailures,
+  credentialRefusals,
   type RequestRecord,
 } from "../../../tests/harness/outcomes.ts";
 
@@ -109,17 +110,18 @@ describe("the summary", () => {
   });
 });
 
-describe("failures that mean the app could not be reached", () => {
-  const failed = (stream: string, error: string | undefined, status?: number): RequestRecord => ({
-    stream,
-    op: "GET",
-    startMs: 0,
-    endMs: 1,
-    ok: false,
-    ...(status === undefined ? {} : { status }),
-    ...(error === undefined ? {} : { error }),
-  });
+/** A failed request of a stream, as the load generator records one. */
+const failed = (stream: string, error: string | undefined, status?: number): RequestRecord => ({
+  stream,
+  op: "GET",
+  startMs: 0,
+  endMs: 1,
+  ok: false,
+  ...(status === undefined ? {} : { status }),
+  ...(error === undefined ? {} : { error }),
+});
 
+describe("failures that mean the app could not be reached", () => {
   it("counts no answer, refused connections, timeouts, a proxy's error page and every S3 failure", () => {
     const unreachable = [
       failed("service/rows", "connect ECONNREFUSED 10.96.0.12:4000"),
@@ -138,5 +140,29 @@ describe("failures that mean the app could not be reached", () => {
       failed("service/rows", '{"error":"the row could not be read: connection to sql:5432 failed"}', 503),
     ];
     expect(unavailableFailures(answered)).toEqual([]);
+  });
+});
+
+describe("requests refused for their credentials", () => {
+  it("finds an unknown S3 key, a bad signature, a 403 and a login the database refused", () => {
+    const refused = [
+      failed("s3", "InvalidAccessKeyId: The access key ID you provided does not exist in our records.", 403),
+      failed("s3", "SignatureDoesNotMatch: The request signature we calculated does not match"),
+      failed("s3", "AccessDenied: Access Denied"),
+      failed("s3", "HTTP 403", 403),
+      failed("service/rows", '{"error":"password authentication failed for user \\"uro\\""}', 503),
+      failed("ingress/health", 'HTTP 503: database: role "uro" is not permitted to log in', 503),
+    ];
+    expect(credentialRefusals(refused)).toEqual(refused);
+  });
+
+  it("leaves out resets, timeouts and a dependency's blip, which are availability", () => {
+    const other = [
+      failed("s3", "TimeoutError: socket hang up (ECONNRESET)"),
+      failed("s3", "InternalError: We encountered an internal error", 500),
+      failed("service/rows", "connect ECONNREFUSED 10.96.0.12:4000"),
+      failed("service/health", "HTTP 503: database: connection to sql:5432 failed: closed", 503),
+    ];
+    expect(credentialRefusals(other)).toEqual([]);
   });
 });
