@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { configKey, type ConfigProblem } from "../config/errors.ts";
-import type { AppSettings, Environment, IngressTls } from "../config/types.ts";
+import type { AppSettings, IngressTls } from "../config/types.ts";
 import { CertificateAuthority, IssuedCertificate } from "../secrets/index.ts";
 
 // The app's Ingress stays controller-neutral: it names a class, routes each path to a named Service port
@@ -12,17 +11,6 @@ type IngressSpec = k8s.types.input.networking.v1.IngressSpec;
 type ObjectMeta = k8s.types.input.meta.v1.ObjectMeta;
 type Ingress = AppSettings["ingress"];
 
-/** What a stack file may write under app.ingress about TLS (schema.ts checks the shapes). */
-export interface IngressTlsInput {
-  tlsSecretName?: string;
-  tls?: {
-    mode: IngressTls["mode"];
-    secretName?: string;
-    issuer?: string;
-    issuerKind?: "ClusterIssuer" | "Issuer";
-  };
-}
-
 /** The stack CA's certificate for the host; clients trust the CA (the Secret's ca.crt), not this. */
 export const STACK_CA_CERT_VALIDITY_DAYS = 365;
 export const STACK_CA_CERT_RENEW_BEFORE_DAYS = 30;
@@ -30,70 +18,6 @@ export const STACK_CA_CERT_RENEW_BEFORE_DAYS = 30;
 export const STACK_CA_VALIDITY_DAYS = 5 * STACK_CA_CERT_VALIDITY_DAYS;
 /** The kubernetes.io/tls keys every controller reads, plus the CA a client needs to verify the host. */
 export const TLS_SECRET_KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
-
-const tlsKey = (...path: string[]) => configKey(["app", "ingress", "tls", ...path]);
-
-/**
- * The resolved TLS setting, pushing a problem for each inconsistency. `tlsSecretName` alone is the older
- * spelling of mode "secret" and keeps working.
- */
-export function ingressTls(
-  input: IngressTlsInput,
-  environment: Environment,
-  problems: ConfigProblem[],
-): IngressTls | undefined {
-  const { tls, tlsSecretName } = input;
-  if (tls === undefined) {
-    return tlsSecretName === undefined ? undefined : { mode: "secret", secretName: tlsSecretName };
-  }
-  if (tlsSecretName !== undefined) {
-    problems.push({
-      key: configKey(["app", "ingress", "tlsSecretName"]),
-      message: `is not allowed together with app.ingress.tls; write app.ingress.tls: { mode: "secret", secretName: ${JSON.stringify(tlsSecretName)} } instead`,
-    });
-  }
-  if (tls.mode !== "cert-manager") {
-    for (const k of ["issuer", "issuerKind"] as const) {
-      if (tls[k] !== undefined) {
-        problems.push({
-          key: tlsKey(k),
-          message: `only applies to app.ingress.tls.mode "cert-manager", but the mode is "${tls.mode}"; remove it`,
-        });
-      }
-    }
-  }
-  switch (tls.mode) {
-    case "stack-ca":
-      if (environment === "prod") {
-        problems.push({
-          key: tlsKey("mode"),
-          message: `"stack-ca" is not allowed in prod: browsers and uro's clients do not trust the stack's private CA; use "cert-manager" with an issuer, or "secret" with a certificate you provide`,
-        });
-      }
-      return { mode: "stack-ca", secretName: tls.secretName };
-    case "cert-manager":
-      if (tls.issuer === undefined) {
-        problems.push({
-          key: tlsKey("issuer"),
-          message: `required when app.ingress.tls.mode is "cert-manager": the name of the ClusterIssuer (or, with issuerKind "Issuer", the Issuer in the stack's namespace) that signs the certificate, e.g. letsencrypt-prod`,
-        });
-      }
-      return {
-        mode: "cert-manager",
-        secretName: tls.secretName,
-        issuer: tls.issuer ?? "",
-        issuerKind: tls.issuerKind ?? "ClusterIssuer",
-      };
-    case "secret":
-      if (tls.secretName === undefined) {
-        problems.push({
-          key: tlsKey("secretName"),
-          message: `required when app.ingress.tls.mode is "secret": the name of a kubernetes.io/tls Secret in the stack's namespace that holds the host's certificate`,
-        });
-      }
-      return { mode: "secret", secretName: tls.secretName ?? "" };
-  }
-}
 
 /** The Secret the Ingress names: the configured one, or one named after the app's Service. */
 export function tlsSecretName(tls: IngressTls, service: string): string {

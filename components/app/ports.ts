@@ -1,16 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppPort } from "../config/types.ts";
 
-/** epmd, which Erlang nodes ask for each other's distribution port. */
-export const EPMD_PORT = 4369;
-/**
- * The distribution listener. Erlang picks a random port by default, which no NetworkPolicy can name; the
- * release is pinned to this one through `inet_dist_listen_min/max` (see distributionEnv) so the app↔app
- * policy allows exactly epmd and this port.
- */
-export const DIST_PORT = 9100;
-export const EPMD_PORT_NAME = "epmd";
-export const DIST_PORT_NAME = "erl-dist";
+export { DIST_PORT, DIST_PORT_NAME, EPMD_PORT, EPMD_PORT_NAME } from "../config/app-ports.ts";
+import { DIST_PORT, DIST_PORT_NAME, EPMD_PORT, EPMD_PORT_NAME } from "../config/app-ports.ts";
 
 type ContainerPort = k8s.types.input.core.v1.ContainerPort;
 type ServicePort = k8s.types.input.core.v1.ServicePort;

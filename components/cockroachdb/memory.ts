@@ -6,9 +6,6 @@ import { mebibytes, memoryBytes } from "../shared/quantity.ts";
 // are computed here from the resolved limit and passed as explicit sizes, so the spec shows them and a
 // review can check them, rather than relying on fractions the process interprets at run time.
 
-/** Below this, a node cannot keep its cache and SQL memory apart from its heap; refuse it in validation. */
-export const MIN_NODE_MEMORY_MIB = 1024;
-
 export interface MemoryFlags {
   cacheMiB: number;
   maxSqlMemoryMiB: number;
@@ -23,17 +20,4 @@ export function memoryFlags(limit: string): MemoryFlags {
   // At least 1 MiB each: a flag of 0 would mean "unset" to some readers and "none" to others.
   const quarter = Math.max(1, mebibytes(bytes / 4));
   return { cacheMiB: quarter, maxSqlMemoryMiB: quarter };
-}
-
-/**
- * A problem with a node memory setting, or undefined when it is fine. For config validation
- * (resolve.ts), which can name the key; the component trusts what validation let through.
- */
-export function nodeMemoryProblem(limit: string): string | undefined {
-  const bytes = memoryBytes(limit);
-  if (bytes === undefined) return `${JSON.stringify(limit)} is not a memory quantity such as 4Gi`;
-  if (mebibytes(bytes) < MIN_NODE_MEMORY_MIB) {
-    return `${JSON.stringify(limit)} is not allowed: a CockroachDB node needs at least ${MIN_NODE_MEMORY_MIB}Mi (a quarter each for cache and SQL memory, the rest for its heap)`;
-  }
-  return undefined;
 }

@@ -23,17 +23,6 @@ export function scaleDownRefusal(
   return `vsekai-infra:cockroach.nodes: ${requested} is not allowed while ${running} nodes run: only ${remaining} would remain, and below 3 nodes the cluster cannot keep three replicas of each range, so decommissioning would never finish; keep 3 or more, or build a new cluster and restore a backup instead`;
 }
 
-/**
- * A problem with a node count on its own, or undefined. Two nodes cannot hold a majority of three replicas
- * after losing one, so they are less available than one node while costing twice as much; refuse them.
- */
-export function nodeCountProblem(nodes: number): string | undefined {
-  if (nodes === 2) {
-    return `2 is not allowed: with two nodes the loss of either stops every range (no majority of three replicas); use 1 for dev or 3 and more`;
-  }
-  return undefined;
-}
-
 export interface DecommissionOptions {
   /** The node count being deployed: nodes of pods with this ordinal or higher are decommissioned. */
   requested: number;

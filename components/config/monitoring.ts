@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DIST_PORT, EPMD_PORT } from "../app/ports.ts";
+import { DIST_PORT, EPMD_PORT } from "./app-ports.ts";
 import { configKey, type ConfigProblem } from "./errors.ts";
 import type { Environment } from "./types.ts";
 

@@ -1,14 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ingressTls } from "../app/ingress.ts";
-import { DIST_PORT, DIST_PORT_NAME, EPMD_PORT, EPMD_PORT_NAME } from "../app/ports.ts";
-import { nodeCountProblem, nodeMemoryProblem } from "../cockroachdb/index.ts";
-import {
-  bucketNameProblem,
-  defaultReplication,
-  fittingVolumes,
-  maxVolumesProblem,
-  replicationProblem,
-} from "../seaweedfs/index.ts";
+import { DIST_PORT, DIST_PORT_NAME, EPMD_PORT, EPMD_PORT_NAME } from "./app-ports.ts";
+import { bucketNameProblem } from "./bucket-name.ts";
+import { nodeCountProblem, nodeMemoryProblem } from "./cockroach-rules.ts";
+import { ingressTls } from "./ingress-tls.ts";
+import { defaultReplication, replicationProblem } from "./seaweedfs-replication.ts";
+import { fittingVolumes, maxVolumesProblem } from "./seaweedfs-sizing.ts";
 import { looksSensitive } from "../shared/sensitive.ts";
 import { resolveBackup } from "./backup.ts";
 import { envSourceProblems } from "./env-sources.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { memoryFlags, nodeMemoryProblem } from "../../../components/cockroachdb/memory.ts";
+import { memoryFlags } from "../../../components/cockroachdb/memory.ts";
+import { nodeMemoryProblem } from "../../../components/config/cockroach-rules.ts";
 
 describe("memoryFlags", () => {
   it("gives cache and SQL memory a quarter of a binary limit each", () => {

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   REFUSED_EXIT_CODE,
   decommissionJobScript,
-  nodeCountProblem,
   scaleDownRefusal,
 } from "../../../components/cockroachdb/scaling.ts";
+import { nodeCountProblem } from "../../../components/config/cockroach-rules.ts";
 
 // The decommission Job's script, run by the shells it may meet (dash here, bash in the CockroachDB image)
 // against a stand-in `cockroach` that answers as the real CLI does (tsv with a header, "no such host" for

@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bucketJobScript, bucketNameProblem } from "../../../components/seaweedfs/bucket.ts";
+import { bucketJobScript } from "../../../components/seaweedfs/bucket.ts";
+import { bucketNameProblem } from "../../../components/config/bucket-name.ts";
 import { MASTER_FQDNS } from "./fixtures.ts";
 
 const FILER = "vsekai-seaweedfs-filer.vsekai-test.svc.cluster.local:8888";
