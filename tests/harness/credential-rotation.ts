@@ -2,7 +2,12 @@ import { PutObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
 import * as k8s from "@kubernetes/client-node";
 import { appNames } from "../../components/app/names.ts";
 import { seaweedfsNames } from "../../components/seaweedfs/index.ts";
-import { addStandinLogin, setStandinLogin, standinSessions } from "../../tools/stack/sql-standin-logins.ts";
+import {
+  addStandinLogin,
+  endStandinSessions,
+  setStandinLogin,
+  standinSessions,
+} from "../../tools/stack/sql-standin-logins.ts";
 import { localClusterCidrs } from "./addresses.ts";
 import { describeError, s3Client, type S3Target } from "./clients.ts";
 import type { StackChange } from "./ha-changes.ts";
@@ -69,14 +74,14 @@ export async function rolledOut(ha: HaStack, name: string): Promise<boolean> {
 /** The stand-in's namespace when the stack runs on it (its logins are the harness's to rotate). */
 const standinOf = (ha: HaStack): string | undefined => ha.context.sqlStandin?.namespace;
 
-/** Sessions the app holds on its database, by login (only on the stand-in). */
+/**
+ * Sessions open on the app's database right now, by login (only on the stand-in). A snapshot, for the
+ * output: the app holds no connection between requests, so an empty one proves nothing either way.
+ */
 export async function appSessions(ha: HaStack): Promise<Record<string, number> | undefined> {
   const namespace = standinOf(ha);
   return namespace === undefined ? undefined : standinSessions(ha.context.kc, namespace, APP_DB.database);
 }
-
-export const ROTATED_LOGIN = APP_DB.rotated;
-export const ORIGINAL_LOGIN = APP_DB.owner;
 
 export function credentialChanges(
   ha: HaStack,
@@ -107,7 +112,12 @@ export function credentialChanges(
       // From here on the load signs with the new keys, as every app pod does by now.
       Object.assign(ha.targets.s3, await currentKeys(ha));
       const namespace = standinOf(ha);
-      if (namespace !== undefined) await setStandinLogin(ha.context.kc, namespace, APP_DB.owner, false);
+      if (namespace === undefined) return;
+      // The old login can no longer log in, and its sessions end: an app pod still on it fails its
+      // requests under the load that follows, which the test counts as refused for their credentials.
+      await setStandinLogin(ha.context.kc, namespace, APP_DB.owner, false);
+      const ended = await endStandinSessions(ha.context.kc, namespace, APP_DB.owner);
+      console.log(`the ${APP_DB.owner} login stopped; ${ended} of its sessions ended`);
     },
     settled: async () => (await rolledOut(ha, gateways)) && (await rolledOut(ha, app)),
     recoveryBoundSeconds: bound,

@@ -183,6 +183,6 @@ export function credentialRefusals(failures: RequestRecord[]): RequestRecord[] {
     (r) =>
       (r.stream === "s3" &&
         (r.status === 403 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/.test(r.error ?? ""))) ||
-      /password authentication failed|is not permitted to log in|permission denied for/.test(r.error ?? ""),
+      /authentication failed|is not permitted to log in|permission denied for/.test(r.error ?? ""),
   );
 }

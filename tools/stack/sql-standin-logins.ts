@@ -50,6 +50,25 @@ export async function setStandinLogin(
   );
 }
 
+/**
+ * Ends every open session of `login` (pg_terminate_backend) and returns how many there were: with its
+ * logins stopped too, whatever still used it must log in again, and cannot.
+ */
+export async function endStandinSessions(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  login: string,
+): Promise<number> {
+  const role = roleName(login);
+  const ended = await withStandinSuperuser(kc, namespace, (client) =>
+    client.query<{ ended: string }>(
+      "SELECT count(pg_terminate_backend(pid))::text AS ended FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
+      [role],
+    ),
+  );
+  return Number(ended.rows[0]?.ended ?? 0);
+}
+
 /** Open sessions on `database` by user name (the app's pool, the filer, …). */
 export async function standinSessions(
   kc: k8s.KubeConfig,

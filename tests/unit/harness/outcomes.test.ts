@@ -152,6 +152,12 @@ describe("requests refused for their credentials", () => {
       failed("s3", "HTTP 403", 403),
       failed("service/rows", '{"error":"password authentication failed for user \\"uro\\""}', 503),
       failed("ingress/health", 'HTTP 503: database: role "uro" is not permitted to log in', 503),
+      // As the uro stand-in answered a write on a login stopped with NOLOGIN (seen live).
+      failed(
+        "service/rows",
+        '{"error":"the row was not written: connect to sql:5432 failed: {:error_response, [{:code, \\"28000\\"}, {:message, \\"role \\\\\\"uro\\\\\\" is not permitted to log in\\"}]}"}',
+        503,
+      ),
     ];
     expect(credentialRefusals(refused)).toEqual(refused);
   });
