@@ -33,6 +33,8 @@ export interface StatefulServer {
   args: string[];
   probes: ServerProbes;
   gracePeriodSeconds: number;
+  /** Seconds the container waits before weed starts (see masterStartDelay); 0 starts it at once. */
+  startDelaySeconds: number;
   /** Created only once these are ready. */
   after: pulumi.Resource[];
 }
@@ -71,7 +73,7 @@ export function statefulServer(
         volumes: [TMP_VOLUME],
         containers: [
           weedContainer(scope, part, o.resources, {
-            command: [WEED_BINARY],
+            command: delayedStart(o.startDelaySeconds),
             args: o.args,
             env: [POD_NAME, HOME],
             ports: serverPorts(o.port, o.grpcPort),
@@ -86,6 +88,18 @@ export function statefulServer(
   });
   disruptionBudget(scope, part, part, o.objectName);
   return set;
+}
+
+/**
+ * The container's command: weed itself, or a shell that waits `seconds` and then becomes weed with the
+ * same arguments (the kubelet still expands `$(POD_NAME)` in them).
+ */
+export function delayedStart(seconds: number): string[] {
+  if (!Number.isInteger(seconds) || seconds < 0)
+    throw new Error(`start delay ${seconds} is not a whole number of seconds`);
+  return seconds === 0
+    ? [WEED_BINARY]
+    : ["/bin/sh", "-c", `sleep ${seconds}; exec ${WEED_BINARY} "$@"`, "weed"];
 }
 
 function statefulSet(

@@ -36,6 +36,7 @@ export function declareVolumeServers(
     probes: volumeProbes(),
     // -preStopSeconds (10 s) of draining, then closing volumes cleanly.
     gracePeriodSeconds: 60,
+    startDelaySeconds: 0,
     after: [masters, evacuation],
   });
 }

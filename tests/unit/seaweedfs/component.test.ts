@@ -85,7 +85,8 @@ describe("SeaweedfsCluster, production-shaped", () => {
     expect(field(sts, "spec.podManagementPolicy")).toBe("Parallel");
     const master = container(sts);
     expect(master.image).toBe("chrislusf/seaweedfs:4.01");
-    expect(master.command).toEqual(["/usr/bin/weed"]);
+    // Waits for its peers' addresses to be published before weed dials them (master.ts).
+    expect(master.command).toEqual(["/bin/sh", "-c", 'sleep 5; exec /usr/bin/weed "$@"', "weed"]);
     expect(master.args).toEqual(
       expect.arrayContaining([
         "master",
@@ -582,6 +583,9 @@ describe("SeaweedfsCluster, dev-sized on an external plain PostgreSQL", () => {
       },
     );
     const master = container(one(mocks, STS, "master"));
+    // No peers to wait for: weed starts at once.
+    expect(master.command).toEqual(["/usr/bin/weed"]);
+    expect(container(one(mocks, STS, "volume")).command).toEqual(["/usr/bin/weed"]);
     expect(master.args).toContain(`-peers=${MASTER_FQDNS[0]}`);
     expect(master.args).toContain("-defaultReplication=000");
     const volumeClaims = field<{ spec: Record<string, unknown> }[]>(
