@@ -89,6 +89,8 @@ export function credentialChanges(
 ): Record<"credentials rotated" | "previous credentials retired", StackChange> {
   const app = appNames(PREFIX, ha.context.appName).deployment;
   const gateways = seaweedfsNames(PREFIX).s3;
+  // Both changes roll the gateways and then the app.
+  const settled = async () => (await rolledOut(ha, gateways)) && (await rolledOut(ha, app));
   const rotated: StackChange = {
     name: "credentials rotated",
     settings: { "seaweedfs.s3KeyGeneration": "1" },
@@ -102,7 +104,7 @@ export function credentialChanges(
       });
       rotated.secretSettings = { databaseUrl: url };
     },
-    settled: async () => (await rolledOut(ha, gateways)) && (await rolledOut(ha, app)),
+    settled,
     recoveryBoundSeconds: bound,
   };
   const retired: StackChange = {
@@ -119,7 +121,7 @@ export function credentialChanges(
       const ended = await endStandinSessions(ha.context.kc, namespace, APP_DB.owner);
       console.log(`the ${APP_DB.owner} login stopped; ${ended} of its sessions ended`);
     },
-    settled: async () => (await rolledOut(ha, gateways)) && (await rolledOut(ha, app)),
+    settled,
     recoveryBoundSeconds: bound,
   };
   return { "credentials rotated": rotated, "previous credentials retired": retired };

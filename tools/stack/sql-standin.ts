@@ -230,18 +230,30 @@ export async function ensureSqlStandin(
     }),
   );
   await waitReady(apps, namespace, 300);
-  const service = await core.readNamespacedService({ name: NAME, namespace });
-  const clusterIp = service.spec?.clusterIP;
-  if (clusterIp === undefined) throw new Error(`Service ${namespace}/${NAME} has no cluster IP`);
+  const clusterIp = await standinClusterIp(core, namespace);
   // The harness runs on the node, where kube-proxy routes cluster IPs; pods use the Service's DNS name.
   // A Ready pod is not yet a routed Service: until kube-proxy has written the endpoint's rules, the cluster
   // IP refuses connections. So connection refusals are retried, within a bound.
   await retryRefused(() => provision(clusterIp, dbs, pw), PROVISION_ATTEMPTS, 1000);
-  const host = `${NAME}.${namespace}.svc.cluster.local`;
   const url = (who: { user: string; database: string }, password: string) =>
-    `postgres://${who.user}:${password}@${host}:${PORT}/${who.database}?sslmode=disable`;
-  return { databaseUrl: url(dbs.app, pw.app), filerDatabaseUrl: url(dbs.filer, pw.filer), host };
+    standinUrl(namespace, who.user, password, who.database);
+  return {
+    databaseUrl: url(dbs.app, pw.app),
+    filerDatabaseUrl: url(dbs.filer, pw.filer),
+    host: standinHost(namespace),
+  };
 }
+
+/** The Service's cluster IP, which the harness on the node connects to (kube-proxy routes it). */
+async function standinClusterIp(core: k8s.CoreV1Api, namespace: string): Promise<string> {
+  const service = await core.readNamespacedService({ name: NAME, namespace });
+  const clusterIp = service.spec?.clusterIP;
+  if (clusterIp === undefined) throw new Error(`Service ${namespace}/${NAME} has no cluster IP`);
+  return clusterIp;
+}
+
+/** The Service's DNS name, which pods in the cluster use. */
+const standinHost = (namespace: string): string => `${NAME}.${namespace}.svc.cluster.local`;
 
 /**
  * Runs `action` as the stand-in's superuser, connected at the Service's cluster IP (for harness steps
@@ -254,10 +266,7 @@ export async function withStandinSuperuser<T>(
 ): Promise<T> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const pw = await passwords(core, namespace);
-  const service = await core.readNamespacedService({ name: NAME, namespace });
-  const host = service.spec?.clusterIP;
-  if (host === undefined) throw new Error(`Service ${namespace}/${NAME} has no cluster IP`);
-  const client = new pg.Client(superuserLogin(host, pw));
+  const client = new pg.Client(superuserLogin(await standinClusterIp(core, namespace), pw));
   await retryRefused(() => client.connect(), 10, 1000);
   try {
     return await action(client);
@@ -268,8 +277,7 @@ export async function withStandinSuperuser<T>(
 
 /** The URL a client in the cluster reaches the stand-in with, as `user`. */
 export function standinUrl(namespace: string, user: string, password: string, database: string): string {
-  const host = `${NAME}.${namespace}.svc.cluster.local`;
-  return `postgres://${user}:${encodeURIComponent(password)}@${host}:${PORT}/${database}?sslmode=disable`;
+  return `postgres://${user}:${encodeURIComponent(password)}@${standinHost(namespace)}:${PORT}/${database}?sslmode=disable`;
 }
 
 /** A namespace still being deleted (a recent `down`) refuses new objects: wait until it is gone. */
