@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Resources, Storage } from "../config/types.ts";
+import { statefulSetRolledOut } from "../shared/awaiting.ts";
 import { selectorLabels } from "../shared/labels.ts";
 import { dataHolderOptions } from "../shared/protection.ts";
 import { DATA_DIR, WEED_BINARY } from "./args.ts";
@@ -118,7 +119,11 @@ function statefulSet(
   return new k8s.apps.v1.StatefulSet(
     `${scope.name}-${part}`,
     {
-      metadata: o.metadata,
+      // Dependents wait for the whole roll, not just for the API to accept the change (awaiting.ts).
+      metadata: {
+        ...o.metadata,
+        annotations: statefulSetRolledOut(o.replicas),
+      },
       spec: {
         serviceName: o.serviceName,
         replicas: o.replicas,

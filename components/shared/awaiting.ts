@@ -8,3 +8,29 @@
  * reports the allocated address.
  */
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
+
+/** The provider's annotation that replaces its built-in await with conditions the stack states. */
+export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
+
+/**
+ * The conditions under which a StatefulSet's rollout of `replicas` pods is complete: every pod on the
+ * current template, ready, and none left over. The provider's own StatefulSet await does not compare
+ * `status.observedGeneration` with the object's generation, so right after an update it reads the old
+ * status (revisions equal, every replica ready) and reports the update done before the controller has
+ * seen it: the masters' roll took 80 s while `up` had moved on after 0.5 s. Its JSONPath conditions do
+ * wait for observedGeneration to catch up first, and until then updatedReplicas still counts the old
+ * template, so these hold only once the controller has rolled every pod.
+ */
+export function statefulSetRolledOut(replicas: number): Record<string, string> {
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new Error(`a StatefulSet's replica count must be a whole number, not ${replicas}`);
+  }
+  const equal = (field: string) => `jsonpath={.status.${field}}=${replicas}`;
+  return {
+    [WAIT_FOR_ANNOTATION]: JSON.stringify([
+      equal("replicas"),
+      equal("updatedReplicas"),
+      equal("readyReplicas"),
+    ]),
+  };
+}

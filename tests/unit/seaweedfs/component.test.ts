@@ -1,3 +1,4 @@
+import { statefulSetRolledOut } from "../../../components/shared/awaiting.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_DRAIN_SECONDS } from "../../../components/shared/probing.ts";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -83,6 +84,11 @@ describe("SeaweedfsCluster, production-shaped", () => {
     expect(field(sts, "spec.serviceName")).toBe("vsekai-seaweedfs-master-peers");
     expect(field(sts, "spec.replicas")).toBe(3);
     expect(field(sts, "spec.podManagementPolicy")).toBe("Parallel");
+    // Dependents wait for the whole roll (components/shared/awaiting.ts).
+    expect(field(sts, "metadata.annotations")).toEqual(statefulSetRolledOut(3));
+    expect(field(one(mocks, STS, "volume"), "metadata.annotations")).toEqual(
+      statefulSetRolledOut(field(one(mocks, STS, "volume"), "spec.replicas")),
+    );
     const master = container(sts);
     expect(master.image).toBe("chrislusf/seaweedfs:4.01");
     // Waits for its peers' addresses to be published before weed dials them (master.ts).
