@@ -16,6 +16,8 @@ import {
 // args are exactly what the spec shows, with no shell in between.
 
 export const WEED_BINARY = "/usr/bin/weed";
+/** Our own tools in the image (tools/images/backup-tools): the backup agent, restore, the S3 keys' tools. */
+export const TOOLS_BINARY = "/usr/bin/vsekai-backup";
 /** Data directory of masters and volume servers: the PVC. */
 export const DATA_DIR = "/data";
 export const POD_NAME_ENV = "POD_NAME";

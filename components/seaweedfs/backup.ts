@@ -6,7 +6,7 @@ import type { Resources } from "../config/types.ts";
 import { SKIP_AWAIT } from "../shared/awaiting.ts";
 import { BACKUP_KEY_ID_KEY, BACKUP_SECRET_KEY_KEY } from "../shared/backup-target.ts";
 import { selectorLabels } from "../shared/labels.ts";
-import { WEED_BINARY } from "./args.ts";
+import { TOOLS_BINARY, WEED_BINARY } from "./args.ts";
 import { HOME, TMP_DIR, TMP_MOUNT, TMP_VOLUME } from "./pod.ts";
 import { METRICS_PORT_NAME } from "./probes.ts";
 import { filerAddress } from "./topology.ts";
@@ -34,7 +34,6 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 export const BUCKETS_DIR = "/buckets";
 export const BACKUP_CONFIG_DIR = "/etc/seaweedfs";
 export const BACKUP_CONFIG_FILE = "replication.toml";
-export const BACKUP_AGENT_BINARY = "/usr/bin/vsekai-backup";
 /** The agent's /metrics, /healthz and /readyz. */
 export const BACKUP_AGENT_PORT = 9328;
 /** The canary: a file directly under /buckets, which S3 lists as no bucket (a file, its name starts with "."). */
@@ -176,7 +175,7 @@ export function declareFilerBackup(
               volumes: [TMP_VOLUME, { name: "config", configMap: { name: names.backupConfig } }],
               containers: [
                 weedContainer(scope, "backup", BACKUP_RESOURCES, {
-                  command: [BACKUP_AGENT_BINARY],
+                  command: [TOOLS_BINARY],
                   args: ["agent", "--", WEED_BINARY, ...filerBackupArgs(filer)],
                   workingDir: TMP_DIR,
                   env: [HOME, ...backupAgentEnv(target, filer, credentialsSecretName)],

@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { Resources } from "../config/types.ts";
 import { bucketJobScript } from "./bucket.ts";
 import { filerAddress } from "./topology.ts";
-import { weedScriptJob } from "./script-job.ts";
+import { shellCommand, weedScriptJob } from "./script-job.ts";
 import type { SeaweedfsScope } from "./workloads.ts";
 
 // The Job that makes the app's bucket (why a Job: see bucket.ts). Pulumi awaits it, so "S3 is ready"
@@ -26,13 +26,15 @@ export function declareBucketJob(scope: SeaweedfsScope, masters: k8s.apps.v1.Sta
       objectName: scope.names.bucketJob,
       part: "bucketJob",
       container: "bucket",
-      script: bucketJobScript({
-        bucket: scope.settings.bucket,
-        masters: scope.masters,
-        filer: filerAddress(scope.address),
-        attempts: BUCKET_ATTEMPTS,
-        shellTimeoutSeconds: SHELL_TIMEOUT_SECONDS,
-      }),
+      command: shellCommand(
+        bucketJobScript({
+          bucket: scope.settings.bucket,
+          masters: scope.masters,
+          filer: filerAddress(scope.address),
+          attempts: BUCKET_ATTEMPTS,
+          shellTimeoutSeconds: SHELL_TIMEOUT_SECONDS,
+        }),
+      ),
       resources: JOB_RESOURCES,
       backoffLimit: 3,
       deadlineSeconds: BUCKET_DEADLINE_SECONDS,

@@ -99,6 +99,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       s3: workload("s3"),
       bucketJob: workload("bucket"),
       evacuateJob: workload("evacuate"),
+      s3KeysJob: workload("s3-keys"),
       backup: workload("backup"),
       restore: workload("restore"),
     };
@@ -113,6 +114,7 @@ export class SeaweedfsCluster extends pulumi.ComponentResource {
       s3: peer("s3"),
       bucketJob: peer("bucketJob"),
       evacuateJob: peer("evacuateJob"),
+      s3KeysJob: peer("s3KeysJob"),
       backup: peer("backup"),
       restore: peer("restore"),
     };

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Resources } from "../config/types.ts";
 import { evacuateScript } from "./evacuate.ts";
-import { weedScriptJob } from "./script-job.ts";
+import { shellCommand, weedScriptJob } from "./script-job.ts";
 import type { SeaweedfsScope } from "./workloads.ts";
 
 // The Job that empties the volume servers a lower count removes (why and how: evacuate.ts). The volume
@@ -44,7 +44,7 @@ export function declareEvacuateJob(
       objectName: evacuateJobName(scope.names.evacuateJob, keep, script),
       part: "evacuateJob",
       container: "evacuate",
-      script,
+      command: shellCommand(script),
       resources: JOB_RESOURCES,
       backoffLimit: 2,
       deadlineSeconds: EVACUATE_DEADLINE_SECONDS,

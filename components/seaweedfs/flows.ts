@@ -19,6 +19,7 @@ export interface SeaweedfsPeers {
   s3: Peer;
   bucketJob: Peer;
   evacuateJob: Peer;
+  s3KeysJob: Peer;
   backup: Peer;
   restore: Peer;
 }
@@ -156,6 +157,12 @@ export function seaweedfsFlows(
       to: peers.volume,
       ports: [VOLUME_GRPC_PORT],
       reason: "the evacuation Job tells volume servers to copy, drop and leave, over gRPC",
+    },
+    {
+      from: peers.s3KeysJob,
+      to: peers.s3,
+      ports: [S3_PORT],
+      reason: "the S3 keys Job signs a request with every key to every gateway before the app gets new keys",
     },
     ...(backup === undefined ? [] : backupFlows(peers, backup)),
   ];

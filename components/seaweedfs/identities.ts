@@ -2,6 +2,8 @@
 // be signed by one of them: anonymous access is off. An action written "Action:bucket" applies to that
 // bucket only, so the app's keys cannot list, read or create other buckets, and cannot administer any.
 
+import { createHash } from "node:crypto";
+
 export const S3_CONFIG_DIR = "/etc/seaweedfs/s3";
 export const S3_CONFIG_FILE = "identities.json";
 
@@ -48,6 +50,22 @@ interface IdentitiesFile {
   }[];
 }
 
+/**
+ * The name of the identity that marks which file a gateway has loaded. Its key is derived from the rest of
+ * the file, so a gateway that accepts it has loaded exactly this file (and dropped any key it no longer
+ * lists); it is allowed no action at all, so it can only authenticate (the keys gate, s3-keys.ts).
+ */
+export const REVISION_IDENTITY = "revision";
+
+export function revisionKey(identitiesContent: string): S3Key {
+  const digest = (label: string) =>
+    createHash("sha256").update(`${label}\n${identitiesContent}`).digest("hex");
+  return {
+    accessKey: `REV${digest("access").slice(0, 17).toUpperCase()}`,
+    secretKey: digest("secret").slice(0, 40),
+  };
+}
+
 export function scopedActions(bucket: string): string[] {
   return APP_ACTIONS.map((action) => `${action}:${bucket}`);
 }
@@ -63,16 +81,23 @@ export function s3IdentitiesJson(identities: S3Identity[]): string {
         `S3 identity ${JSON.stringify(i.name)} has no key, or an empty access key or secret key`,
       );
     }
+    if (i.name === REVISION_IDENTITY) {
+      throw new Error(
+        `S3 identity name ${JSON.stringify(i.name)} is reserved for the file's revision marker`,
+      );
+    }
     if (new Set(i.keys.map((k) => k.accessKey)).size !== i.keys.length) {
       throw new Error(`S3 identity ${JSON.stringify(i.name)} lists one access key twice`);
     }
   }
+  const listed = identities.map((i) => ({
+    name: i.name,
+    credentials: i.keys.map((k) => ({ accessKey: k.accessKey, secretKey: k.secretKey })),
+    actions: scopedActions(i.bucket),
+  }));
+  const revision = revisionKey(JSON.stringify(listed));
   const file: IdentitiesFile = {
-    identities: identities.map((i) => ({
-      name: i.name,
-      credentials: i.keys.map((k) => ({ accessKey: k.accessKey, secretKey: k.secretKey })),
-      actions: scopedActions(i.bucket),
-    })),
+    identities: [...listed, { name: REVISION_IDENTITY, credentials: [revision], actions: [] }],
   };
   return JSON.stringify(file, null, 2);
 }

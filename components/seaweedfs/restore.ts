@@ -4,7 +4,8 @@ import type { BackupTarget } from "../config/backup.ts";
 import type { Resources } from "../config/types.ts";
 import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../shared/endpoints.ts";
 import { workloadLabels } from "../shared/labels.ts";
-import { BACKUP_AGENT_BINARY, backupCredentials, objectBackupDirectory, storeEnv } from "./backup.ts";
+import { TOOLS_BINARY } from "./args.ts";
+import { backupCredentials, objectBackupDirectory, storeEnv } from "./backup.ts";
 import { TMP_DIR, TMP_MOUNT, TMP_VOLUME } from "./pod.ts";
 import { weedContainer, weedPod, type SeaweedfsScope } from "./workloads.ts";
 
@@ -92,7 +93,7 @@ export function declareRestoreJob(
               volumes: [TMP_VOLUME],
               containers: [
                 weedContainer(scope, "restore", RESTORE_RESOURCES, {
-                  command: [BACKUP_AGENT_BINARY, "restore"],
+                  command: [TOOLS_BINARY, "restore"],
                   workingDir: TMP_DIR,
                   env: restoreEnv({
                     target: o.target,

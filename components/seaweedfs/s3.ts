@@ -3,14 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecret } from "../secrets/index.ts";
 import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../shared/endpoints.ts";
 import { WEED_BINARY, s3Args } from "./args.ts";
-import {
-  S3_CONFIG_DIR,
-  S3_CONFIG_FILE,
-  acceptedKeyGenerations,
-  keyResourceName,
-  s3IdentitiesJson,
-} from "./identities.ts";
+import { S3_CONFIG_FILE, acceptedKeyGenerations, keyResourceName, s3IdentitiesJson } from "./identities.ts";
 import { HOME, TMP_DIR, TMP_MOUNT, TMP_VOLUME, serverPorts, servicePorts } from "./pod.ts";
+import {
+  IDENTITIES_MOUNT,
+  declareS3KeysJob,
+  declareS3PodsService,
+  identitiesReloader,
+  identitiesVolume,
+} from "./s3-keys.ts";
 import { leaveEndpointsFirst } from "../shared/probing.ts";
 import { s3Probes } from "./probes.ts";
 import { S3_PORT, filerAddress } from "./topology.ts";
@@ -29,11 +30,12 @@ import {
 // in state, scoped to the app's bucket. The identities file is a Secret the gateways mount; the app gets the
 // same keys from a Secret of its own, under the key names its env reads.
 //
-// Rotation (seaweedfs.s3KeyGeneration): the gateways read the identities file only when they start, so a
-// new generation reaches the app in order: the gateways roll first, accepting the new keys and the previous
-// ones; only once every gateway does is the app's Secret changed, and the app rolls onto the new keys (its
-// pod template carries a fingerprint of its credentials). No request signed with either key is refused on
-// the way. seaweedfs.s3RetirePreviousKeys then drops the previous keys in an update of its own.
+// Rotation (seaweedfs.s3KeyGeneration): a new generation reaches the app in order. The identities file
+// changes first, listing the new keys and the previous ones; the running gateways reload it in place
+// (s3-keys.ts), and only once the keys Job has seen every gateway accept them is the app's Secret changed,
+// and the app rolls onto the new keys (its pod template carries a fingerprint of its credentials). No
+// request signed with either key is refused on the way, and no gateway restarts. seaweedfs.s3RetirePreviousKeys
+// then drops the previous keys in an update of its own, which ends once every gateway refuses them.
 
 export interface S3Gateway {
   gateways: k8s.apps.v1.Deployment;
@@ -83,7 +85,7 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
     },
     child,
   );
-  const credentialsOf = (gateways: k8s.apps.v1.Deployment) =>
+  const credentialsOf = (keysLoaded: k8s.batch.v1.Job | undefined) =>
     new k8s.core.v1.Secret(
       `${scope.name}-app-s3`,
       {
@@ -96,28 +98,20 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
       },
       // Once keys have been rotated, the app's keys change only after every gateway accepts them. Before
       // that (generation 0) the app may start beside the gateways: it retries until S3 answers.
-      s3KeyGeneration === 0 ? child : { ...child, dependsOn: [gateways] },
+      keysLoaded === undefined ? child : { ...child, dependsOn: [keysLoaded] },
     );
   clusterIpService(scope, "s3", "s3", names.s3Service, servicePorts(S3_PORT));
+  const podsService = declareS3PodsService(scope);
   const gateways = configuredDeployment(scope, "s3", {
     metadata: objectMeta(scope, names.s3, "s3"),
     replicas: scope.settings.s3Replicas,
-    configHash: pulumi.unsecret(identities.apply(sha256)),
     pod: weedPod(
       scope.workloads.s3,
       {
         terminationGracePeriodSeconds: 30,
-        volumes: [
-          TMP_VOLUME,
-          {
-            name: "identities",
-            secret: {
-              secretName: names.s3IdentitiesSecret,
-              defaultMode: 0o440,
-              items: [{ key: S3_CONFIG_FILE, path: S3_CONFIG_FILE }],
-            },
-          },
-        ],
+        // So the reloader can signal weed (same uid, nothing else shared).
+        shareProcessNamespace: true,
+        volumes: [TMP_VOLUME, identitiesVolume(names.s3IdentitiesSecret)],
         containers: [
           weedContainer(scope, "s3", scope.settings.s3Resources, {
             command: [WEED_BINARY],
@@ -127,8 +121,9 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
             ports: serverPorts(S3_PORT),
             ...s3Probes(),
             lifecycle: leaveEndpointsFirst(),
-            volumeMounts: [TMP_MOUNT, { name: "identities", mountPath: S3_CONFIG_DIR, readOnly: true }],
+            volumeMounts: [TMP_MOUNT, IDENTITIES_MOUNT],
           }),
+          identitiesReloader(scope),
         ],
       },
       true,
@@ -138,9 +133,18 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
     dependsOn: [identitiesSecret, filers],
   });
   disruptionBudget(scope, "s3", "s3", names.s3);
+  // A stack whose keys were never rotated has nothing to wait for: every gateway starts with the one file.
+  const keysLoaded =
+    s3KeyGeneration === 0
+      ? undefined
+      : declareS3KeysJob(scope, pulumi.unsecret(identities.apply(sha256)), [
+          identitiesSecret,
+          gateways,
+          podsService,
+        ]);
   return {
     gateways,
-    credentials: credentialsOf(gateways),
+    credentials: credentialsOf(keysLoaded),
     accessKeyId: pulumi.secret(accessKey),
     secretAccessKey: pulumi.secret(secretKey),
   };

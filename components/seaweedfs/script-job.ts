@@ -3,10 +3,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Resources } from "../config/types.ts";
 import { workloadLabels } from "../shared/labels.ts";
 import { HOME, TMP_DIR, TMP_MOUNT, TMP_VOLUME } from "./pod.ts";
-import { weedContainer, weedPod, type Part, type SeaweedfsScope } from "./workloads.ts";
+import {
+  weedContainer,
+  weedPod,
+  type Part,
+  type SeaweedfsScope,
+  type Volume,
+  type VolumeMount,
+} from "./workloads.ts";
 
-// A Job that runs one sh script in the SeaweedFS image (weed shell inside it), restricted like every
-// SeaweedFS pod. The bucket and volume evacuation Jobs are declared from it.
+// A Job that runs one command in the SeaweedFS image (an sh script with weed shell inside it, or one of our
+// tools), restricted like every SeaweedFS pod. The bucket, volume evacuation and S3 keys Jobs use it.
 
 export interface WeedScriptJobArgs {
   /** The Pulumi resource name, after the component's. */
@@ -15,12 +22,18 @@ export interface WeedScriptJobArgs {
   objectName: pulumi.Input<string>;
   part: Part;
   container: string;
-  script: string;
+  command: string[];
+  /** Besides /tmp. */
+  volumes?: { volume: Volume; mount: VolumeMount }[];
   resources: Resources;
   backoffLimit: number;
   deadlineSeconds: number;
   /** Every such Job is idempotent, so it need not be kept: a later `up` that finds it gone runs it again. */
   ttlSecondsAfterFinished: number;
+}
+
+export function shellCommand(script: string): string[] {
+  return ["/bin/sh", "-c", script];
 }
 
 export function weedScriptJob(
@@ -44,15 +57,15 @@ export function weedScriptJob(
             workload,
             {
               restartPolicy: "Never",
-              volumes: [TMP_VOLUME],
+              volumes: [TMP_VOLUME, ...(a.volumes ?? []).map((v) => v.volume)],
               containers: [
                 weedContainer(scope, a.container, a.resources, {
-                  command: ["/bin/sh", "-c", a.script],
+                  command: a.command,
                   // A failure's last log lines become the pod's termination message, which `up` prints.
                   terminationMessagePolicy: "FallbackToLogsOnError",
                   workingDir: TMP_DIR,
                   env: [HOME],
-                  volumeMounts: [TMP_MOUNT],
+                  volumeMounts: [TMP_MOUNT, ...(a.volumes ?? []).map((v) => v.mount)],
                 }),
               ],
             },

@@ -30,6 +30,10 @@ export interface SeaweedfsNames {
   s3: string;
   s3Service: string;
   s3IdentitiesSecret: string;
+  /** Headless Service with one address per ready gateway, for the keys Job to ask each of them. */
+  s3PodsService: string;
+  /** S3 keys Jobs start with this; each adds a digest of the identities file it checks. */
+  s3KeysJob: string;
   /** The app's S3 credentials, under the key names the app's env reads. */
   s3CredentialsSecret: string;
   bucketJob: string;
@@ -59,6 +63,8 @@ export function seaweedfsNames(prefix: string): SeaweedfsNames {
     s3: `${base}-s3`,
     s3Service: `${base}-s3`,
     s3IdentitiesSecret: `${base}-s3-identities`,
+    s3PodsService: `${base}-s3-pods`,
+    s3KeysJob: `${base}-s3-keys`,
     s3CredentialsSecret: `${base}-app-s3`,
     bucketJob: `${base}-bucket`,
     evacuateJob: `${base}-volume-evacuate`,
@@ -104,6 +110,10 @@ export function masterPeers(a: SeaweedfsAddress, masters: number): string[] {
 /** Where S3 gateways and tools reach a filer: any of them, through the ClusterIP Service. */
 export function filerAddress(a: SeaweedfsAddress): string {
   return `${serviceFqdn(a.names.filerService, a.namespace, a.clusterDomain)}:${FILER_PORT}`;
+}
+
+export function s3PodsFqdn(a: SeaweedfsAddress): string {
+  return serviceFqdn(a.names.s3PodsService, a.namespace, a.clusterDomain);
 }
 
 export function s3Url(a: SeaweedfsAddress): string {

@@ -21,9 +21,10 @@ export type Volume = k8s.types.input.core.v1.Volume;
 export type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
 /** The pieces of the cluster, each with its own pods and labels. */
-export type Part = "master" | "volume" | "filer" | "s3" | "bucketJob" | "evacuateJob" | "backup" | "restore";
+export type Part =
+  "master" | "volume" | "filer" | "s3" | "bucketJob" | "evacuateJob" | "s3KeysJob" | "backup" | "restore";
 
-/** Pod annotation whose change rolls filers / gateways when their config Secret changes (read at start). */
+/** Pod annotation whose change rolls filers when their config Secret changes (read at start). */
 export const CONFIG_HASH_ANNOTATION = "vsekai.dev/config-sha256";
 
 /** One SeaweedFS cluster as its servers' declarations see it. */
@@ -128,8 +129,8 @@ export function clusterIpService(
 }
 
 /**
- * A Deployment of interchangeable servers (filers, gateways) that read a config Secret at start; the
- * Secret's digest in the pod template rolls them when it changes.
+ * A Deployment of interchangeable servers (filers, gateways). Filers read a config Secret only at start, so
+ * the Secret's digest in the pod template rolls them when it changes.
  */
 export function configuredDeployment(
   scope: SeaweedfsScope,
@@ -137,7 +138,8 @@ export function configuredDeployment(
   o: {
     replicas: number;
     metadata: ObjectMeta;
-    configHash: pulumi.Output<string>;
+    /** Absent for servers that reload their config in place (the gateways: s3.ts). */
+    configHash?: pulumi.Output<string>;
     pod: PodSpec;
     dependsOn: pulumi.Resource[];
   },
@@ -152,7 +154,12 @@ export function configuredDeployment(
         // A new pod is ready before an old one goes, so even a single replica serves through a rollout.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-          metadata: { labels: o.metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: o.configHash } },
+          metadata: {
+            labels: o.metadata.labels,
+            ...(o.configHash === undefined
+              ? {}
+              : { annotations: { [CONFIG_HASH_ANNOTATION]: o.configHash } }),
+          },
           spec: o.pod,
         },
       },

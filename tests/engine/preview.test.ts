@@ -255,9 +255,11 @@ describe("changes a running stack refuses before anything is touched (the shape 
     });
     console.log(`rotation: ${JSON.stringify(rotated.summary.resourceChanges)}; ${ops.join(", ")}`);
     expect(await keyId()).not.toBe(before);
-    // New keys made; the gateways, their identities, the app's Secret and Deployment updated; nothing
-    // replaced or deleted.
+    // New keys made; the identities, the app's Secret and Deployment updated, the gateways left running
+    // (they reload the file) and a keys Job between them; nothing replaced or deleted.
     expect(ops).toContain("create pulumi-nodejs:dynamic/vsekai:GeneratedSecret seaweedfs-s3-access-key-g1");
+    expect(ops).toContain("create kubernetes:batch/v1:Job seaweedfs-s3-keys");
+    expect(ops).not.toContain("update kubernetes:apps/v1:Deployment seaweedfs-s3");
     expect(ops.filter((o) => /^(replace|delete|create-replacement|delete-replaced) /.test(o))).toEqual([]);
     expect(
       ops.some((o) => o.startsWith("update kubernetes:apps/v1:Deployment") && o.endsWith("-server")),
@@ -265,8 +267,9 @@ describe("changes a running stack refuses before anything is touched (the shape 
 
     await ws.stack.setConfig("vsekai-infra:seaweedfs.s3RetirePreviousKeys", { value: "true" }, true);
     const retired = await ws.stack.up();
-    // Generation 0's keys go; the app keeps its keys, so only the gateways roll.
+    // Generation 0's keys go; the app keeps its keys; the file changes and gets a keys Job of its own.
     expect(retired.summary.resourceChanges?.delete).toBe(2);
+    expect(retired.summary.resourceChanges?.replace).toBe(1);
     const idle = await ws.stack.preview({ expectNoChanges: true });
     expect(idle.changeSummary).not.toHaveProperty("update");
   });

@@ -71,6 +71,24 @@ export async function rolledOut(ha: HaStack, name: string): Promise<boolean> {
   );
 }
 
+/**
+ * The gateway pods by name and container restarts: the same names and counts after a rotation mean no
+ * gateway was replaced or restarted (they reload the identities file in place).
+ */
+export async function gatewayPods(ha: HaStack): Promise<Record<string, number>> {
+  const core = ha.context.kc.makeApiClient(k8s.CoreV1Api);
+  const pods = await core.listNamespacedPod({
+    namespace: ha.namespace,
+    labelSelector: "app.kubernetes.io/name=seaweedfs,app.kubernetes.io/component=s3",
+  });
+  return Object.fromEntries(
+    pods.items.map((p) => [
+      p.metadata?.name ?? "",
+      (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0),
+    ]),
+  );
+}
+
 /** The stand-in's namespace when the stack runs on it (its logins are the harness's to rotate). */
 const standinOf = (ha: HaStack): string | undefined => ha.context.sqlStandin?.namespace;
 
@@ -89,7 +107,7 @@ export function credentialChanges(
 ): Record<"credentials rotated" | "previous credentials retired", StackChange> {
   const app = appNames(PREFIX, ha.context.appName).deployment;
   const gateways = seaweedfsNames(PREFIX).s3;
-  // Both changes roll the gateways and then the app.
+  // The gateways reload the identities file in place; the rotation rolls the app.
   const settled = async () => (await rolledOut(ha, gateways)) && (await rolledOut(ha, app));
   const rotated: StackChange = {
     name: "credentials rotated",

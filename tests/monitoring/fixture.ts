@@ -47,6 +47,7 @@ export function peersFor(settings: StackSettings): {
       s3: part("s3"),
       bucketJob: part("bucket"),
       evacuateJob: part("evacuate"),
+      s3KeysJob: part("s3-keys"),
       backup: part("backup"),
       restore: part("restore"),
     },

@@ -115,6 +115,7 @@ describe("the backup's network flows", () => {
     s3: peer("s3"),
     bucketJob: peer("bucket"),
     evacuateJob: peer("evacuate"),
+    s3KeysJob: peer("s3KeysJob"),
     backup: peer("backup"),
     restore: peer("restore"),
   };

@@ -188,6 +188,7 @@ describe("SeaweedfsCluster, production-shaped", () => {
       "vsekai-seaweedfs-master",
       "vsekai-seaweedfs-master-peers",
       "vsekai-seaweedfs-s3",
+      "vsekai-seaweedfs-s3-pods",
       "vsekai-seaweedfs-volume-peers",
     ]);
     for (const headless of ["vsekai-seaweedfs-master-peers", "vsekai-seaweedfs-volume-peers"]) {
@@ -195,6 +196,13 @@ describe("SeaweedfsCluster, production-shaped", () => {
       expect(field(svc, "spec.clusterIP"), headless).toBe("None");
       expect(field(svc, "spec.publishNotReadyAddresses"), headless).toBe(true);
     }
+    // The keys Job asks each gateway that serves, so only ready ones are listed.
+    const gatewayPods = services["vsekai-seaweedfs-s3-pods"] as Recorded;
+    expect(field(gatewayPods, "spec.clusterIP")).toBe("None");
+    expect(field(gatewayPods, "spec.publishNotReadyAddresses")).toBeUndefined();
+    expect(field(gatewayPods, "spec.selector")).toEqual(
+      field(one(mocks, DEPLOYMENT, "s3"), "spec.selector.matchLabels"),
+    );
     for (const clusterIp of ["vsekai-seaweedfs-master", "vsekai-seaweedfs-filer", "vsekai-seaweedfs-s3"]) {
       expect(field(services[clusterIp] as Recorded, "spec.type"), clusterIp).toBe("ClusterIP");
     }
@@ -281,14 +289,30 @@ describe("SeaweedfsCluster, production-shaped", () => {
     }
   });
 
-  it("rolls filers and gateways when their config changes, by a digest in the pod template", () => {
-    for (const part of ["filer", "s3"]) {
-      const annotations = field<Record<string, string>>(
-        one(mocks, DEPLOYMENT, part),
-        "spec.template.metadata.annotations",
-      );
-      expect(annotations[CONFIG_HASH_ANNOTATION], part).toMatch(/^[0-9a-f]{64}$/);
-    }
+  it("rolls filers when their config changes, by a digest in the pod template; gateways reload theirs", () => {
+    const annotations = field<Record<string, string>>(
+      one(mocks, DEPLOYMENT, "filer"),
+      "spec.template.metadata.annotations",
+    );
+    expect(annotations[CONFIG_HASH_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+    const gateways = one(mocks, DEPLOYMENT, "s3");
+    expect(field(gateways, "spec.template.metadata.annotations")).toBeUndefined();
+    expect(field(gateways, "spec.template.spec.shareProcessNamespace")).toBe(true);
+    const reloader = field<Container[]>(gateways, "spec.template.spec.containers")[1];
+    expect(reloader?.name).toBe("identities-reloader");
+    expect(reloader?.command).toEqual([
+      "/usr/bin/vsekai-backup",
+      "reload-on-change",
+      "/etc/seaweedfs/s3/identities.json",
+      "/usr/bin/weed",
+      "9329",
+    ]);
+    expect(reloader?.volumeMounts).toContainEqual({
+      name: "identities",
+      mountPath: "/etc/seaweedfs/s3",
+      readOnly: true,
+    });
+    expect(reloader?.livenessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "reloader" });
   });
 
   it("lets filers and gateways leave their Services' endpoints before SIGTERM", () => {
@@ -341,6 +365,13 @@ describe("SeaweedfsCluster, production-shaped", () => {
             },
           ],
           actions: ["Read:uro", "Write:uro", "List:uro", "Tagging:uro"],
+        },
+        {
+          name: "revision",
+          credentials: [
+            { accessKey: expect.stringMatching(/^REV[0-9A-F]{17}$/), secretKey: expect.any(String) },
+          ],
+          actions: [],
         },
       ],
     });
@@ -426,7 +457,8 @@ describe("SeaweedfsCluster, production-shaped", () => {
       });
       expect(field(w, "spec.template.spec.automountServiceAccountToken"), w.name).toBe(false);
       const containers = field<Container[]>(w, "spec.template.spec.containers");
-      expect(containers, w.name).toHaveLength(1);
+      // Gateways run the identities reloader beside weed (s3-keys.ts).
+      expect(containers, w.name).toHaveLength(w.name.endsWith("-s3") ? 2 : 1);
       for (const c of containers) {
         expect(c.securityContext, c.name).toMatchObject({
           readOnlyRootFilesystem: true,
@@ -503,6 +535,7 @@ describe("SeaweedfsCluster, production-shaped", () => {
       ["seaweedfs-bucket", "seaweedfs-filer", [18888]],
       ["seaweedfs-evacuate", "seaweedfs-master", [19333]],
       ["seaweedfs-evacuate", "seaweedfs-volume", [18080]],
+      ["seaweedfs-s3-keys", "seaweedfs-s3", [8333]],
     ]);
     for (const f of cluster.flows)
       expect(f.reason.length, `${f.from.name}->${f.to.name}`).toBeGreaterThan(10);
@@ -536,25 +569,52 @@ describe("SeaweedfsCluster rotating the app's S3 keys", () => {
       AWS_ACCESS_KEY_ID: "generated-seaweedfs-s3-access-key-g2",
       AWS_SECRET_ACCESS_KEY: "generated-seaweedfs-s3-secret-key-g2",
     });
+    // The app's keys wait on the Job that sees every gateway accept them, which waits on the file and
+    // the gateways.
+    const keysJob = one(mocks, JOB, "s3-keys");
+    expect(credentials.dependsOn.filter((u) => u.endsWith(`::${keysJob.name}`))).toHaveLength(1);
     const gateways = one(mocks, DEPLOYMENT, "s3");
-    expect(credentials.dependsOn.filter((u) => u.endsWith(`::${gateways.name}`))).toHaveLength(1);
+    for (const before of [gateways, one(mocks, SECRET, "s3-identities")]) {
+      expect(
+        keysJob.dependsOn.filter((u) => u.endsWith(`::${before.name}`)),
+        before.name,
+      ).toHaveLength(1);
+    }
     expect(await valueOf(cluster.s3.accessKeyId)).toBe("generated-seaweedfs-s3-access-key-g2");
-    // The gateways roll onto the new identities file.
-    const hash = (r: Recorded) =>
-      field<Record<string, string>>(r, "spec.template.metadata.annotations")[CONFIG_HASH_ANNOTATION];
+    expect(container(keysJob).command).toEqual([
+      "/usr/bin/vsekai-backup",
+      "s3-keys-loaded",
+      "/etc/seaweedfs/s3/identities.json",
+      "vsekai-seaweedfs-s3-pods.vsekai-test.svc.cluster.local",
+      "8333",
+      "2",
+    ]);
+    // A new file gets a Job of its own; the gateways' pods stay as they were (they reload the file).
     const before = await build({ s3KeyGeneration: 1 });
-    expect(hash(gateways)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hash(gateways)).not.toBe(hash(one(before.mocks, DEPLOYMENT, "s3")));
+    const jobName = field<string>(keysJob, "metadata.name");
+    expect(jobName).toMatch(/^vsekai-seaweedfs-s3-keys-[0-9a-f]{8}$/);
+    expect(jobName).not.toBe(field(one(before.mocks, JOB, "s3-keys"), "metadata.name"));
+    expect(field(gateways, "spec.template")).toEqual(
+      field(one(before.mocks, DEPLOYMENT, "s3"), "spec.template"),
+    );
   });
 
   it("drops the previous keys when asked, and keeps generation 0's keys (and start order) as they were", async () => {
     const retired = await build({ s3KeyGeneration: 2, s3RetirePreviousKeys: true });
     expect(identityKeys(retired.mocks)).toEqual(["generated-seaweedfs-s3-access-key-g2"]);
+    // A retirement is a new file: its own Job, which ends once every gateway has dropped the old keys.
+    expect(field<string>(one(retired.mocks, JOB, "s3-keys"), "metadata.name")).toMatch(
+      /^vsekai-seaweedfs-s3-keys-/,
+    );
     const first = await build({ s3KeyGeneration: 0 });
     expect(identityKeys(first.mocks)).toEqual(["generated-seaweedfs-s3-access-key"]);
+    // Never rotated: nothing to wait for, so no keys Job, and the app's keys wait on nothing.
+    expect(ofType(first.mocks, JOB).filter((j) => j.name.includes("s3-keys"))).toEqual([]);
     const gateways = one(first.mocks, DEPLOYMENT, "s3");
     expect(
-      one(first.mocks, SECRET, "app-s3").dependsOn.filter((u) => u.endsWith(`::${gateways.name}`)),
+      one(first.mocks, SECRET, "app-s3").dependsOn.filter(
+        (u) => u.endsWith(`::${gateways.name}`) || u.includes("s3-keys"),
+      ),
     ).toEqual([]);
   });
 });

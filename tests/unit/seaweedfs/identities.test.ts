@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
+  REVISION_IDENTITY,
   acceptedKeyGenerations,
   keyResourceName,
+  revisionKey,
   s3IdentitiesJson,
   scopedActions,
 } from "../../../components/seaweedfs/identities.ts";
+
+interface File {
+  identities: { name: string; credentials: { accessKey: string; secretKey: string }[]; actions: string[] }[];
+}
+const parse = (json: string) => JSON.parse(json) as File;
 
 describe("S3 identities", () => {
   it("gives the app read, write, list and tagging on its bucket only", () => {
@@ -19,8 +26,46 @@ describe("S3 identities", () => {
           credentials: [{ accessKey: "AK", secretKey: "SK" }],
           actions: ["Read:uro", "Write:uro", "List:uro", "Tagging:uro"],
         },
+        { name: "revision", credentials: [expect.any(Object)], actions: [] },
       ],
     });
+  });
+
+  it("ends with a revision key that changes with any key and is allowed nothing", () => {
+    const app = (accessKey: string, secretKey: string, bucket = "uro") => [
+      { name: "app", keys: [{ accessKey, secretKey }], bucket },
+    ];
+    const revision = (json: string) => parse(json).identities.find((i) => i.name === REVISION_IDENTITY);
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.string({ minLength: 1 }), fc.string({ minLength: 1 })),
+        fc.tuple(fc.string({ minLength: 1 }), fc.string({ minLength: 1 })),
+        ([ak1, sk1], [ak2, sk2]) => {
+          const one = revision(s3IdentitiesJson(app(ak1, sk1)));
+          const two = revision(s3IdentitiesJson(app(ak2, sk2)));
+          expect(one?.actions).toEqual([]);
+          expect(one?.credentials[0]?.accessKey).toMatch(/^REV[0-9A-F]{17}$/);
+          expect(one?.credentials[0]?.secretKey).toMatch(/^[0-9a-f]{40}$/);
+          // The same file gives the same key (no change, no reload); any other key pair, another.
+          expect(revision(s3IdentitiesJson(app(ak1, sk1)))).toEqual(one);
+          if (ak1 !== ak2 || sk1 !== sk2) expect(two?.credentials).not.toEqual(one?.credentials);
+          // It names no key it is derived from.
+          const derived = [one?.credentials[0]?.accessKey, one?.credentials[0]?.secretKey];
+          expect(derived).not.toContain(sk1);
+          expect(derived).not.toContain(ak1);
+        },
+      ),
+    );
+    expect(revision(s3IdentitiesJson(app("A", "S", "one")))).not.toEqual(
+      revision(s3IdentitiesJson(app("A", "S", "two"))),
+    );
+    expect(revisionKey("x")).not.toEqual(revisionKey("y"));
+  });
+
+  it("keeps the revision marker's name for itself", () => {
+    expect(() =>
+      s3IdentitiesJson([{ name: "revision", keys: [{ accessKey: "A", secretKey: "S" }], bucket: "uro" }]),
+    ).toThrow('S3 identity name "revision" is reserved for the file\'s revision marker');
   });
 
   it("never grants Admin or an unscoped action", () => {
@@ -39,6 +84,7 @@ describe("S3 identities", () => {
     expect(file.identities.map((i) => [i.name, i.actions[0]])).toEqual([
       ["a", "Read:one"],
       ["b", "Read:two"],
+      ["revision", undefined],
     ]);
   });
 

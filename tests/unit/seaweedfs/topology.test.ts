@@ -23,6 +23,8 @@ describe("SeaweedFS names and addresses", () => {
       s3: "stage-seaweedfs-s3",
       s3Service: "stage-seaweedfs-s3",
       s3IdentitiesSecret: "stage-seaweedfs-s3-identities",
+      s3PodsService: "stage-seaweedfs-s3-pods",
+      s3KeysJob: "stage-seaweedfs-s3-keys",
       s3CredentialsSecret: "stage-seaweedfs-app-s3",
       bucketJob: "stage-seaweedfs-bucket",
       evacuateJob: "stage-seaweedfs-volume-evacuate",

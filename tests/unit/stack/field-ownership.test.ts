@@ -17,7 +17,7 @@ describe("every Kubernetes object of a stack", () => {
       expect(annotations?.[PATCH_FORCE_ANNOTATION], `${r.type} ${r.name}`).toBe("true");
     }
     // An annotation the stack sets itself survives next to it.
-    const service = kube.find((r) => r.type === "kubernetes:core/v1:Service" && r.name.includes("s3"));
+    const service = kube.find((r) => r.type === "kubernetes:core/v1:Service" && r.name.endsWith("-s3"));
     const annotations = (unwrapSecrets(service?.inputs.metadata) as { annotations?: Record<string, string> })
       .annotations;
     expect(Object.keys(annotations ?? {}).length).toBeGreaterThan(1);

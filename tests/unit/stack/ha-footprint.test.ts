@@ -45,11 +45,11 @@ async function footprint(raw: Record<string, unknown>): Promise<Footprint> {
 }
 
 describe("the HA stack's footprint, as Pulumi.ha.yaml states it", () => {
-  it("requests 925m and 7424Mi with CockroachDB", async () => {
-    expect(await footprint(stackFileConfig("ha"))).toEqual({ cpuMillis: 925, memoryMiB: 7424 });
+  it("requests 935m and 7472Mi with CockroachDB", async () => {
+    expect(await footprint(stackFileConfig("ha"))).toEqual({ cpuMillis: 935, memoryMiB: 7472 });
   });
 
-  it("requests 700m and 4352Mi on the PostgreSQL stand-in, which adds 100m and 256Mi", async () => {
+  it("requests 710m and 4400Mi on the PostgreSQL stand-in, which adds 100m and 256Mi", async () => {
     const external = {
       ...stackFileConfig("ha"),
       cockroach: { mode: "external" },
@@ -57,7 +57,7 @@ describe("the HA stack's footprint, as Pulumi.ha.yaml states it", () => {
       filerDatabaseUrl:
         "postgres://seaweedfs:pw@postgres-standin.vsekai-ha-sql-standin.svc.cluster.local:5432/seaweedfs",
     };
-    expect(await footprint(external)).toEqual({ cpuMillis: 700, memoryMiB: 4352 });
+    expect(await footprint(external)).toEqual({ cpuMillis: 710, memoryMiB: 4400 });
     expect(add({ cpuMillis: 0, memoryMiB: 0 }, standinStatefulSet() as WorkloadLike)).toEqual({
       cpuMillis: 100,
       memoryMiB: 256,
