@@ -33,7 +33,8 @@ import {
   podVolumes,
   type SecretFiles,
 } from "./pod.ts";
-import { HTTP_PORT_NAME, SQL_PORT_NAME, drainCommand, nodeProbes } from "./probes.ts";
+import { HTTP_PORT_NAME, SQL_PORT_NAME, nodeProbes } from "./probes.ts";
+import { TERMINATION_GRACE_SECONDS, stopCommand } from "./stopping.ts";
 import { initJobScript, type DatabaseGrant } from "./provisioning.ts";
 import {
   DATA_CLAIM,
@@ -210,8 +211,9 @@ export class CockroachCluster extends pulumi.ComponentResource {
               automountServiceAccountToken: false,
               enableServiceLinks: false,
               securityContext: restrictedPodSecurity(UID),
-              // Long enough for the preStop drain (bounded at 240 s) to finish before SIGKILL.
-              terminationGracePeriodSeconds: 300,
+              // Long enough for the preStop (a bounded wait for full replication, then the drain) to finish
+              // before SIGKILL.
+              terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
               affinity: {
                 podAntiAffinity: {
                   preferredDuringSchedulingIgnoredDuringExecution: [
@@ -257,7 +259,7 @@ export class CockroachCluster extends pulumi.ComponentResource {
                     { name: HTTP_PORT_NAME, containerPort: HTTP_PORT, protocol: "TCP" },
                   ],
                   ...probes,
-                  lifecycle: { preStop: { exec: { command: drainCommand(s.tls) } } },
+                  lifecycle: { preStop: { exec: { command: stopCommand(s.tls, s.nodes) } } },
                   resources: containerResources(s.resources),
                   securityContext: restrictedContainerSecurity(),
                   volumeMounts: [{ name: DATA_CLAIM, mountPath: DATA_DIR }, ...podMounts(s.tls)],

@@ -45,8 +45,8 @@ export function nodeProbes(tls: boolean): NodeProbes {
 /**
  * Before the pod stops, the node hands its leases to others and lets SQL sessions finish, so clients see
  * no errors from a rolling restart. `--self` drains the node this runs on; the certs dir holds the root
- * client certificate it authenticates with. The
- * wait is bounded below the pod's 300 s grace period, so the drain ends before the kubelet kills the pod.
+ * client certificate it authenticates with. The wait is bounded, and the pod's grace period covers it and
+ * the replication wait before it (stopping.ts), so the drain ends before the kubelet kills the pod.
  */
 export function drainCommand(tls: boolean): string[] {
   return [

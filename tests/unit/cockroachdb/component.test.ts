@@ -96,7 +96,7 @@ describe("CockroachCluster with TLS", () => {
     });
   });
 
-  it("probes /health over HTTPS on the http port, and drains on preStop", () => {
+  it("probes /health over HTTPS on the http port, and waits for full replication then drains on preStop", () => {
     expect(node.ports).toEqual([
       { name: "sql", containerPort: 26257, protocol: "TCP" },
       { name: "http", containerPort: 8080, protocol: "TCP" },
@@ -107,7 +107,10 @@ describe("CockroachCluster with TLS", () => {
     expect(node.lifecycle?.preStop.exec.command).toEqual(
       expect.arrayContaining(["node", "drain", "--self", "--certs-dir=/cockroach/cockroach-certs"]),
     );
-    expect(field(sts, "spec.template.spec.terminationGracePeriodSeconds")).toBe(300);
+    expect(node.lifecycle?.preStop.exec.command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(node.lifecycle?.preStop.exec.command[2]).toContain("ranges.underreplicated");
+    // 150 s of waiting for replication and the drain's 240 s.
+    expect(field(sts, "spec.template.spec.terminationGracePeriodSeconds")).toBe(420);
   });
 
   it("runs every container restricted as uid 1000 with resources, writing only to volumes", () => {
