@@ -125,6 +125,9 @@ export function declareS3KeysJob(
       command: s3KeysCommand(s3PodsFqdn(scope.address), scope.settings.s3Replicas),
       volumes: [{ volume: identitiesVolume(scope.names.s3IdentitiesSecret), mount: IDENTITIES_MOUNT }],
       resources: KEYS_JOB_RESOURCES,
+      // A failed check (a gateway that did not load the file in time) is run again by the next `up`
+      // instead of failing it on the same failed Job: the provider replaces a Job that is not complete.
+      annotations: { "pulumi.com/replaceUnready": "true" },
       backoffLimit: 1,
       deadlineSeconds: KEYS_JOB_DEADLINE_SECONDS,
       ttlSecondsAfterFinished: 3600,

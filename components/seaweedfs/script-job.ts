@@ -28,6 +28,8 @@ export interface WeedScriptJobArgs {
   resources: Resources;
   backoffLimit: number;
   deadlineSeconds: number;
+  /** On the Job object (e.g. the provider's pulumi.com/replaceUnready). */
+  annotations?: Record<string, string>;
   /** Every such Job is idempotent, so it need not be kept: a later `up` that finds it gone runs it again. */
   ttlSecondsAfterFinished: number;
 }
@@ -46,7 +48,12 @@ export function weedScriptJob(
   return new k8s.batch.v1.Job(
     `${scope.name}-${a.resourceName}`,
     {
-      metadata: { name: a.objectName, namespace: scope.placement.namespace, labels },
+      metadata: {
+        name: a.objectName,
+        namespace: scope.placement.namespace,
+        labels,
+        ...(a.annotations === undefined ? {} : { annotations: a.annotations }),
+      },
       spec: {
         backoffLimit: a.backoffLimit,
         activeDeadlineSeconds: a.deadlineSeconds,

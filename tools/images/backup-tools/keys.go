@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"sort"
 	"strconv"
@@ -26,6 +29,8 @@ import (
 //
 // A credential is accepted when a signed ListBuckets is answered (200, or AccessDenied for an identity
 // allowed nothing); InvalidAccessKeyId and SignatureDoesNotMatch mean the gateway has not loaded it yet.
+// A key no file lists must get InvalidAccessKeyId from every gateway, or acceptance proves nothing (a
+// gateway with authentication off accepts anything).
 
 const (
 	// The kubelet refreshes a mounted Secret on its periodic pod sync (about a minute, plus jitter).
@@ -95,21 +100,39 @@ func classify(err error) (verdict, string) {
 	return noAnswer, err.Error()
 }
 
-func checkGateway(ctx context.Context, ip string, port int, creds []credential) (int, []string) {
+// unknownKey is a key pair no identities file lists.
+func unknownKey() credential {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return credential{ordinal: "a key no file lists", accessKey: "UNKNOWN" + strings.ToUpper(hex.EncodeToString(b[:6])), secretKey: hex.EncodeToString(b)}
+}
+
+func signedListBuckets(ctx context.Context, httpClient *http.Client, ip string, port int, c credential) error {
+	client := s3.New(s3.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String("http://" + net.JoinHostPort(ip, strconv.Itoa(port))),
+		UsePathStyle:     true,
+		Credentials:      credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, ""),
+		RetryMaxAttempts: 1,
+		HTTPClient:       httpClient,
+	})
+	reqCtx, cancel := context.WithTimeout(ctx, keysRequestTimeout)
+	defer cancel()
+	_, err := client.ListBuckets(reqCtx, &s3.ListBucketsInput{})
+	return err
+}
+
+func checkGateway(ctx context.Context, httpClient *http.Client, ip string, port int, creds []credential) (int, []string) {
 	ok := 0
 	var missing []string
+	unknown := unknownKey()
+	var api smithy.APIError
+	if err := signedListBuckets(ctx, httpClient, ip, port, unknown); !errors.As(err, &api) || api.ErrorCode() != "InvalidAccessKeyId" {
+		_, why := classify(err)
+		missing = append(missing, fmt.Sprintf("%s was not refused as unknown (%s)", unknown.ordinal, why))
+	}
 	for _, c := range creds {
-		client := s3.New(s3.Options{
-			Region:           "us-east-1",
-			BaseEndpoint:     aws.String("http://" + net.JoinHostPort(ip, strconv.Itoa(port))),
-			UsePathStyle:     true,
-			Credentials:      credentials.NewStaticCredentialsProvider(c.accessKey, c.secretKey, ""),
-			RetryMaxAttempts: 1,
-		})
-		reqCtx, cancel := context.WithTimeout(ctx, keysRequestTimeout)
-		_, err := client.ListBuckets(reqCtx, &s3.ListBucketsInput{})
-		cancel()
-		v, why := classify(err)
+		v, why := classify(signedListBuckets(ctx, httpClient, ip, port, c))
 		if v == accepted {
 			ok++
 			continue
@@ -155,16 +178,34 @@ func keysLoaded(ctx context.Context, args []string) error {
 	}
 }
 
+// gatewayCount is how many pods the addresses stand for: on a dual-stack Service each pod has one of
+// each family, so it is the larger family's count.
+func gatewayCount(ips []string) int {
+	v4, v6 := 0, 0
+	for _, ip := range ips {
+		if parsed := net.ParseIP(ip); parsed != nil && parsed.To4() != nil {
+			v4++
+		} else {
+			v6++
+		}
+	}
+	return max(v4, v6)
+}
+
 func keysRound(ctx context.Context, host string, port, want int, creds []credential) (string, bool) {
 	ips, err := net.DefaultResolver.LookupHost(ctx, host)
 	if err != nil {
 		return fmt.Sprintf("no gateway address from %s yet (%v)", host, err), false
 	}
 	sort.Strings(ips)
+	// One client per round, its idle connections closed at the end, so rounds leave none open.
+	httpClient := &http.Client{Timeout: keysRequestTimeout}
+	defer httpClient.CloseIdleConnections()
 	var parts []string
-	done := len(ips) >= want
+	ready := gatewayCount(ips)
+	done := ready >= want
 	for _, ip := range ips {
-		ok, missing := checkGateway(ctx, ip, port, creds)
+		ok, missing := checkGateway(ctx, httpClient, ip, port, creds)
 		if len(missing) > 0 {
 			done = false
 			parts = append(parts, fmt.Sprintf("%s accepts %d/%d (%s)", ip, ok, len(creds), strings.Join(missing, "; ")))
@@ -172,8 +213,8 @@ func keysRound(ctx context.Context, host string, port, want int, creds []credent
 			parts = append(parts, fmt.Sprintf("%s accepts %d/%d", ip, ok, len(creds)))
 		}
 	}
-	if len(ips) < want {
-		parts = append(parts, fmt.Sprintf("%d of %d gateways ready", len(ips), want))
+	if ready < want {
+		parts = append(parts, fmt.Sprintf("%d of %d gateways ready", ready, want))
 	}
 	return strings.Join(parts, ", "), done
 }

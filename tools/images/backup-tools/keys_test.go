@@ -56,3 +56,28 @@ func TestReadCredentialsNamesEachKeyWithoutShowingIt(t *testing.T) {
 		t.Errorf("an empty file: %v", err)
 	}
 }
+
+func TestGatewayCountCountsPodsNotAddresses(t *testing.T) {
+	cases := []struct {
+		ips  []string
+		want int
+	}{
+		{nil, 0},
+		{[]string{"10.244.0.7", "10.244.0.8"}, 2},
+		{[]string{"10.244.0.7", "fd00::7"}, 1},
+		{[]string{"10.244.0.7", "10.244.0.8", "fd00::7", "fd00::8"}, 2},
+		{[]string{"fd00::7", "fd00::8", "fd00::9"}, 3},
+	}
+	for _, c := range cases {
+		if got := gatewayCount(c.ips); got != c.want {
+			t.Errorf("%v: got %d, want %d", c.ips, got, c.want)
+		}
+	}
+}
+
+func TestUnknownKeysDiffer(t *testing.T) {
+	a, b := unknownKey(), unknownKey()
+	if a.accessKey == b.accessKey || a.secretKey == b.secretKey || a.accessKey == "" {
+		t.Fatalf("%+v %+v", a, b)
+	}
+}

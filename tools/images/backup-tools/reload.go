@@ -21,13 +21,74 @@ import (
 // The S3 gateway reloads its identities file on SIGHUP (weed/s3api/s3api_server.go, grace.OnReload), so a
 // new key reaches a running gateway without a restart, and with no kept-alive connection cut by one.
 //
-// The content seen at start is taken as what the server loaded: the kubelet writes a Secret volume before
-// any container of the pod starts and changes it only on a later sync. No signal is sent then, because
-// a SIGHUP reaching weed before its handler is installed would end it.
+// A SIGHUP that reaches weed before its handler is installed (during its Go init) would end it, so a
+// process younger than minProcessAge is never signalled: the signal waits until it is old enough. At start
+// the reloader signals every process old enough once, so a change made while the reloader itself was down
+// (a restart of this container alone) is not missed; a weed that starts with the pod is younger than that
+// and has just read the file itself.
 //
 // PORT serves /healthz for the kubelet: 200 while the watch loop runs, 503 once it has stalled.
 
-const reloadInterval = 2 * time.Second
+const (
+	reloadInterval = 2 * time.Second
+	minProcessAge  = 2 * time.Second
+	// USER_HZ, the unit of /proc/<pid>/stat's start time: 100 on every Linux architecture Kubernetes runs.
+	clockTicksPerSecond = 100
+)
+
+// processAge is how long ago the process started, from /proc (its start time in clock ticks since boot).
+func processAge(procRoot string, pid int) (time.Duration, error) {
+	stat, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: count fields after its end.
+	end := strings.LastIndexByte(string(stat), ')')
+	if end < 0 {
+		return 0, fmt.Errorf("pid %d: unreadable stat", pid)
+	}
+	fields := strings.Fields(string(stat)[end+1:])
+	// starttime is field 22 of the whole line, so the 20th after the name (state is field 3).
+	if len(fields) < 20 {
+		return 0, fmt.Errorf("pid %d: stat has %d fields after the name", pid, len(fields))
+	}
+	ticks, err := strconv.ParseInt(fields[19], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("pid %d: start time %q: %w", pid, fields[19], err)
+	}
+	uptime, err := os.ReadFile(filepath.Join(procRoot, "uptime"))
+	if err != nil {
+		return 0, err
+	}
+	up, err := strconv.ParseFloat(strings.Fields(string(uptime))[0], 64)
+	if err != nil {
+		return 0, fmt.Errorf("uptime %q: %w", uptime, err)
+	}
+	return time.Duration((up - float64(ticks)/clockTicksPerSecond) * float64(time.Second)), nil
+}
+
+// signalAll sends SIGHUP to every process started as program, if all are old enough to have their handler;
+// false (nothing sent) when there is none yet or one is too young, so the caller tries again.
+func signalAll(program, why string) bool {
+	pids, err := processesStartedAs("/proc", program)
+	if err != nil || len(pids) == 0 {
+		fmt.Fprintf(os.Stderr, "%s, but no %s process was found (%v); trying again\n", why, program, err)
+		return false
+	}
+	for _, pid := range pids {
+		if age, err := processAge("/proc", pid); err != nil || age < minProcessAge {
+			fmt.Fprintf(os.Stderr, "%s, but %s (pid %d) has just started (%v, %v); trying again\n", why, program, pid, age, err)
+			return false
+		}
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+			fmt.Fprintf(os.Stderr, "SIGHUP to %s (pid %d): %v\n", program, pid, err)
+		}
+	}
+	fmt.Printf("%s: SIGHUP sent to %s, pids %v\n", why, program, pids)
+	return true
+}
 
 func fileDigest(path string) (string, error) {
 	content, err := os.ReadFile(path)
@@ -93,6 +154,15 @@ func reloadOnChange(ctx context.Context, args []string) error {
 		}
 	}()
 	defer server.Close()
+	// Once at start, to processes already running (see above); a young one read the file itself.
+	if pids, err := processesStartedAs("/proc", program); err == nil {
+		for _, pid := range pids {
+			if age, err := processAge("/proc", pid); err == nil && age >= minProcessAge {
+				signalAll(program, "the reloader started beside a running "+program)
+				break
+			}
+		}
+	}
 	ticker := time.NewTicker(reloadInterval)
 	defer ticker.Stop()
 	for {
@@ -111,17 +181,8 @@ func reloadOnChange(ctx context.Context, args []string) error {
 		if now == seen {
 			continue
 		}
-		pids, err := processesStartedAs("/proc", program)
-		if err != nil || len(pids) == 0 {
-			fmt.Fprintf(os.Stderr, "%s changed but no %s process was found (%v); trying again\n", file, program, err)
-			continue
+		if signalAll(program, fmt.Sprintf("%s changed (sha256 %.12s -> %.12s)", file, seen, now)) {
+			seen = now
 		}
-		for _, pid := range pids {
-			if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
-				fmt.Fprintf(os.Stderr, "SIGHUP to %s (pid %d): %v\n", program, pid, err)
-			}
-		}
-		fmt.Printf("%s changed (sha256 %.12s -> %.12s): SIGHUP sent to %s, pids %v\n", file, seen, now, program, pids)
-		seen = now
 	}
 }

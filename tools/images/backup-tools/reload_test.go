@@ -111,3 +111,45 @@ func TestReloadOnChangeRefusesBadArguments(t *testing.T) {
 		t.Error("a file that cannot be read was accepted")
 	}
 }
+
+func TestProcessAgeReadsTheStartTime(t *testing.T) {
+	cmd, _ := startVictim(t)
+	age, err := processAge("/proc", cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if age < -time.Second || age > 5*time.Second {
+		t.Fatalf("a process started just now is %v old", age)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	later, err := processAge("/proc", cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := later - age; d < time.Second || d > 3*time.Second {
+		t.Fatalf("1.5 s later the age grew by %v", d)
+	}
+}
+
+func TestReloaderStartingBesideARunningProgramSignalsItOnce(t *testing.T) {
+	cmd, program := startVictim(t)
+	time.Sleep(minProcessAge + 500*time.Millisecond)
+	file := filepath.Join(t.TempDir(), "identities.json")
+	if err := os.WriteFile(file, []byte(`{}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = reloadOnChange(ctx, []string{file, program, fmt.Sprint(freePort(t))}) }()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		status, ok := err.(*exec.ExitError)
+		if !ok || status.Sys().(syscall.WaitStatus).Signal() != syscall.SIGHUP {
+			t.Fatalf("the program ended, but not by SIGHUP: %v", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a program that was already running got no SIGHUP when the reloader started")
+	}
+}
