@@ -24,18 +24,22 @@ import { drainCommand } from "./probes.ts";
 // one. It applies to pod deletions of every kind (a roll, an eviction, `kubectl delete pod`): each would
 // take a second replica of an under-replicated range away.
 
-/** Tries, 5 s apart: 150 s at most before the drain starts anyway. */
-export const REPLICATION_WAIT_ATTEMPTS = 30;
+/**
+ * No query starts after this many seconds (bash's $SECONDS, wall-clock), however long each took; one
+ * started just before then may still run for up to QUERY_BOUND_SECONDS.
+ */
+export const REPLICATION_WAIT_SECONDS = 150;
 export const REPLICATION_WAIT_INTERVAL_SECONDS = 5;
+/** statement_timeout 10 s, and the connection to localhost. */
+export const QUERY_BOUND_SECONDS = 15;
 /** The drain's own bound (probes.ts, 240 s). */
 const DRAIN_SECONDS = 240;
 /** The whole preStop, wait then drain, ends before the kubelet's SIGKILL. */
-export const TERMINATION_GRACE_SECONDS =
-  REPLICATION_WAIT_ATTEMPTS * REPLICATION_WAIT_INTERVAL_SECONDS + DRAIN_SECONDS + 30;
+export const TERMINATION_GRACE_SECONDS = REPLICATION_WAIT_SECONDS + QUERY_BOUND_SECONDS + DRAIN_SECONDS + 15;
 
 /** Ranges with fewer live replicas than configured, summed over every store in the cluster. */
 export const UNDER_REPLICATED_QUERY =
-  "SELECT COALESCE(sum((metrics->>'ranges.underreplicated')::INT), 0) FROM crdb_internal.kv_store_status";
+  "SELECT COALESCE(sum((metrics->>'ranges.underreplicated')::DECIMAL)::INT, 0) FROM crdb_internal.kv_store_status";
 
 /**
  * The preStop command. Below 3 nodes there is no third replica to wait for (a single node's ranges count
@@ -48,18 +52,18 @@ export function stopCommand(tls: boolean, nodes: number): string[] {
   const [, ...drainArgs] = drain;
   const sql = `"$cockroach" sql ${securityFlag(tls)} --host=localhost --format=csv`;
   return [
-    "/bin/sh",
+    // bash (the image has it; the backup Jobs use it too) for $SECONDS, a clock that needs no date(1).
+    "/bin/bash",
     "-c",
     [
       `cockroach='${COCKROACH_BINARY}'`,
       "nl='\n'",
-      "tries=0",
-      `while [ "$tries" -lt ${REPLICATION_WAIT_ATTEMPTS} ]; do`,
+      `limit=${REPLICATION_WAIT_SECONDS}`,
+      'while [ "$SECONDS" -lt "$limit" ]; do',
       // statement_timeout: a cluster too sick to answer in 10 s counts as not yet replicated.
       `  out=$(${sql} -e "SET statement_timeout = '10s'" -e "${UNDER_REPLICATED_QUERY}" 2>/dev/null)`,
       // The last line of the output is the count (shell only: the image's tools are not ours to assume).
       '  [ "${out##*"$nl"}" = 0 ] && break',
-      "  tries=$((tries + 1))",
       `  sleep ${REPLICATION_WAIT_INTERVAL_SECONDS}`,
       "done",
       'exec "$cockroach" "$@"',

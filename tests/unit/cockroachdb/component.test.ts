@@ -107,7 +107,7 @@ describe("CockroachCluster with TLS", () => {
     expect(node.lifecycle?.preStop.exec.command).toEqual(
       expect.arrayContaining(["node", "drain", "--self", "--certs-dir=/cockroach/cockroach-certs"]),
     );
-    expect(node.lifecycle?.preStop.exec.command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(node.lifecycle?.preStop.exec.command.slice(0, 2)).toEqual(["/bin/bash", "-c"]);
     expect(node.lifecycle?.preStop.exec.command[2]).toContain("ranges.underreplicated");
     // 150 s of waiting for replication and the drain's 240 s.
     expect(field(sts, "spec.template.spec.terminationGracePeriodSeconds")).toBe(420);
