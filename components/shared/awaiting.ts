@@ -22,8 +22,9 @@ export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
  * template, so these hold only once the controller has rolled every pod.
  */
 export function statefulSetRolledOut(replicas: number): Record<string, string> {
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw new Error(`a StatefulSet's replica count must be a whole number, not ${replicas}`);
+  // At 0 the status leaves updatedReplicas and readyReplicas out, so the conditions could never hold.
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new Error(`a StatefulSet's replica count must be a whole number from 1, not ${replicas}`);
   }
   const equal = (field: string) => `jsonpath={.status.${field}}=${replicas}`;
   return {
