@@ -10,6 +10,7 @@ import { stackWhole, underReplicated } from "./ha-scenarios.ts";
 import { HA_STACK, type HaStack } from "./ha-stack.ts";
 import { formatTable, runScenario, type Scenario, type ScenarioRow, type Targets } from "./scenarios.ts";
 import { credentialChanges } from "./credential-rotation.ts";
+import { observeRollOrder, type RollOrder } from "./roll-order.ts";
 
 // Changes a team ships with `pulumi up` (issue 11), run on the live HA stack under the same load and data
 // check as the faults: the "fault" is a real `up` with changed settings, timed; the system is whole again
@@ -106,26 +107,44 @@ export async function seaweedfsRunsOnly(ha: HaStack, image: string): Promise<boo
 
 /**
  * The fewest ready pods of each SeaweedFS server seen while a change runs (sampled every 500 ms): a roll
- * that takes one pod at a time never shows fewer than the count minus one.
+ * that takes one pod at a time never shows fewer than the count minus one. With `rollingTo`, also when the
+ * masters were all on that image and when a volume server was first touched (roll-order.ts).
  */
-export function sampleReadyFloor(ha: HaStack): { stop(): Promise<Record<SeaweedfsServer, number>> } {
+export function sampleReadyFloor(
+  ha: HaStack,
+  rollingTo?: string,
+): { stop(): Promise<{ floor: Record<SeaweedfsServer, number>; order: RollOrder }> } {
   const floor: Record<SeaweedfsServer, number> = {
     master: Number.POSITIVE_INFINITY,
     volume: Number.POSITIVE_INFINITY,
     filer: Number.POSITIVE_INFINITY,
     s3: Number.POSITIVE_INFINITY,
   };
+  let order: RollOrder = {};
+  const started = performance.now();
   let running = true;
   const loop = (async () => {
     // Bounded: a change's recovery bound is at most 10 minutes; the sampler stops by itself after 30.
     for (let i = 0; running && i < 3600; i++) {
+      const sample: Partial<Record<SeaweedfsServer, k8s.V1Pod[]>> = {};
       for (const part of SEAWEEDFS_SERVERS) {
         try {
           const pods = await podsMatching(ha.context.kc, ha.namespace, seaweedfsSelector(part));
+          sample[part] = pods;
           floor[part] = Math.min(floor[part], pods.filter(isReady).length);
         } catch {
           // the API server busy for a moment: no sample
         }
+      }
+      if (rollingTo !== undefined && sample.master !== undefined && sample.volume !== undefined) {
+        const { masters, volumes } = ha.context.counts;
+        order = observeRollOrder(
+          order,
+          performance.now() - started,
+          { masters: sample.master, volumes: sample.volume },
+          rollingTo,
+          { masters, volumes },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -134,7 +153,7 @@ export function sampleReadyFloor(ha: HaStack): { stop(): Promise<Record<Seaweedf
     async stop() {
       running = false;
       await loop;
-      return floor;
+      return { floor, order };
     },
   };
 }

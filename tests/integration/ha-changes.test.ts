@@ -164,16 +164,23 @@ describe(`changes shipped with pulumi up, on the HA stack under load (${process.
     expect(preview.changeSummary).not.toHaveProperty("update");
   });
 
-  it(`SeaweedFS image roll to ${RELEASES.seaweedfsRebuild}: one pod of each server at a time, never two masters down, nothing lost`, async () => {
-    const sampler = sampleReadyFloor(ha);
-    let floor: Awaited<ReturnType<typeof sampler.stop>>;
+  it(`SeaweedFS image roll to ${RELEASES.seaweedfsRebuild}: one pod of each server at a time, never two masters down, the masters done before a volume server goes, nothing lost`, async () => {
+    const sampler = sampleReadyFloor(ha, RELEASES.seaweedfsRebuild);
+    let sampled: Awaited<ReturnType<typeof sampler.stop>>;
     try {
       const { up } = await run("seaweedfs image roll");
       expect(up.failure).toBeUndefined();
     } finally {
-      floor = await sampler.stop();
+      sampled = await sampler.stop();
     }
-    console.log(`fewest ready pods during the roll: ${JSON.stringify(floor)}`);
+    const { floor, order } = sampled;
+    console.log(
+      `fewest ready pods during the roll: ${JSON.stringify(floor)}; order (ms): ${JSON.stringify(order)}`,
+    );
+    // The volume servers' StatefulSet changes only once the masters' roll is over (pulumi.com/waitFor).
+    expect(order.mastersDoneMs).toBeDefined();
+    expect(order.volumesTouchedMs).toBeDefined();
+    expect(order.volumesTouchedMs ?? 0).toBeGreaterThanOrEqual(order.mastersDoneMs ?? Infinity);
     const { masters, volumes, filers, gateways } = ha.context.counts;
     expect(floor.master).toBeGreaterThanOrEqual(masters - 1);
     expect(floor.volume).toBeGreaterThanOrEqual(volumes - 1);
