@@ -11,6 +11,7 @@ import {
 import { localClusterCidrs } from "./addresses.ts";
 import { describeError, s3Client, type S3Target } from "./clients.ts";
 import type { StackChange } from "./ha-changes.ts";
+import { podsOf } from "./ha-scenarios.ts";
 import type { HaStack } from "./ha-stack.ts";
 
 // Credential rotation on the live HA stack (issue 11): the app's S3 keys by seaweedfs.s3KeyGeneration (the
@@ -76,13 +77,9 @@ export async function rolledOut(ha: HaStack, name: string): Promise<boolean> {
  * gateway was replaced or restarted (they reload the identities file in place).
  */
 export async function gatewayPods(ha: HaStack): Promise<Record<string, number>> {
-  const core = ha.context.kc.makeApiClient(k8s.CoreV1Api);
-  const pods = await core.listNamespacedPod({
-    namespace: ha.namespace,
-    labelSelector: "app.kubernetes.io/name=seaweedfs,app.kubernetes.io/component=s3",
-  });
+  const pods = await podsOf(ha.context, "s3");
   return Object.fromEntries(
-    pods.items.map((p) => [
+    pods.map((p) => [
       p.metadata?.name ?? "",
       (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0),
     ]),

@@ -35,7 +35,7 @@ function selectorOf(ctx: HaContext, part: Part): string {
     : `app.kubernetes.io/name=seaweedfs,app.kubernetes.io/component=${part}`;
 }
 
-function podsOf(ctx: HaContext, part: Part): Promise<k8s.V1Pod[]> {
+export function podsOf(ctx: HaContext, part: Part): Promise<k8s.V1Pod[]> {
   return podsMatching(ctx.kc, ctx.namespace, selectorOf(ctx, part));
 }
 
