@@ -79,7 +79,9 @@ export class PhoenixApp extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: { [DATABASE_URL_KEY]: pulumi.secret(args.sql.appUrl) },
       },
-      child,
+      // The URL may name a login made by the SQL tier's provisioning (a rotated CockroachDB login): a pod
+      // that restarts must not read it before the login exists.
+      { ...child, dependsOn: args.sql.ready },
     );
     const generatedValues = Object.fromEntries(
       generatedSecretNames(s).map((env) => [

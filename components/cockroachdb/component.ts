@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CockroachClusterSettings } from "../config/types.ts";
-import { CertificateAuthority, GeneratedSecret, IssuedCertificate } from "../secrets/index.ts";
+import { CertificateAuthority, IssuedCertificate } from "../secrets/index.ts";
 import type { Flow, Peer, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
 import { dataHolderOptions } from "../shared/protection.ts";
@@ -25,17 +25,10 @@ import { declareDecommissionJob } from "./decommission.ts";
 import { declareUpgradeCheckJob } from "./upgrade-job.ts";
 import { memoryFlags } from "./memory.ts";
 import { COCKROACH_BINARY, DATA_DIR, UID } from "./paths.ts";
-import {
-  HOME_ENV,
-  clientJobPod,
-  copyCertsContainers,
-  podMounts,
-  podVolumes,
-  type SecretFiles,
-} from "./pod.ts";
+import { HOME_ENV, copyCertsContainers, podMounts, podVolumes, type SecretFiles } from "./pod.ts";
 import { HTTP_PORT_NAME, SQL_PORT_NAME, nodeProbes } from "./probes.ts";
 import { TERMINATION_GRACE_SECONDS, stopCommand } from "./stopping.ts";
-import { initJobScript, type DatabaseGrant } from "./provisioning.ts";
+import { declareInitJob, declareLogins } from "./init-job.ts";
 import {
   DATA_CLAIM,
   HTTP_PORT,
@@ -43,7 +36,6 @@ import {
   clusterNames,
   discoveryFqdn,
   joinAddresses,
-  podFqdn,
   publicFqdn,
   type ClusterNames,
 } from "./topology.ts";
@@ -59,15 +51,6 @@ export interface CockroachClusterArgs extends Placement {
 
 /** Annotation whose change rolls the pods when a certificate is renewed (they read certs only at start). */
 export const CERT_HASH_ANNOTATION = "vsekai.dev/cert-bundle-sha256";
-/** Annotation whose change re-runs provisioning when a password is replaced, so ALTER USER applies it. */
-export const PASSWORD_HASH_ANNOTATION = "vsekai.dev/passwords-sha256";
-
-const APP_PASSWORD_KEY = "app-password";
-const FILER_PASSWORD_KEY = "filer-password";
-const JOB_RESOURCES = { cpu: "100m", memory: "256Mi", cpuLimit: "500m" };
-/** Bounds for the init Job: 60 tries 5 s apart per step, 15 minutes in all, three pod attempts. */
-const INIT_ATTEMPTS = 60;
-const INIT_DEADLINE_SECONDS = 900;
 
 function sha256(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\n")).digest("hex");
@@ -120,17 +103,8 @@ export class CockroachCluster extends pulumi.ComponentResource {
       labels: { ...labels, ...extra },
     });
 
-    const appPassword = new GeneratedSecret(`${name}-app-password`, { length: 32 }, child);
-    const filerPassword = new GeneratedSecret(`${name}-filer-password`, { length: 32 }, child);
-    const passwords = new k8s.core.v1.Secret(
-      `${name}-passwords`,
-      {
-        metadata: metadata(names.passwordsSecret),
-        type: "Opaque",
-        stringData: { [APP_PASSWORD_KEY]: appPassword.value, [FILER_PASSWORD_KEY]: filerPassword.value },
-      },
-      child,
-    );
+    const logins = declareLogins(name, s, metadata(names.passwordsSecret), this);
+    const passwords = logins.passwords;
 
     const certs = s.tls ? this.certificates(name, s, address, metadata) : undefined;
     const nodeCertFiles: SecretFiles[] = [
@@ -300,75 +274,21 @@ export class CockroachCluster extends pulumi.ComponentResource {
       child,
     );
 
-    const grants: DatabaseGrant[] = [
-      { database: s.database, user: s.user, passwordEnv: "APP_PASSWORD" },
-      { database: s.filerDatabase, user: s.filerUser, passwordEnv: "FILER_PASSWORD" },
-    ];
-    const jobLabels = workloadLabels(jobWorkload, version);
     this.initPrerequisites = [statefulSet, discovery, publicService, passwords, ...(certs?.secrets ?? [])];
-    this.initJob = new k8s.batch.v1.Job(
-      `${name}-init`,
-      {
-        metadata: { name: names.initJob, namespace: args.namespace, labels: jobLabels },
-        spec: {
-          backoffLimit: 3,
-          activeDeadlineSeconds: INIT_DEADLINE_SECONDS,
-          // Re-running it is harmless (idempotent), so it need not be kept long after finishing.
-          ttlSecondsAfterFinished: 3600,
-          template: {
-            metadata: {
-              labels: jobLabels,
-              annotations: {
-                [PASSWORD_HASH_ANNOTATION]: pulumi
-                  .all([appPassword.value, filerPassword.value])
-                  .apply(([app, filer]) => sha256(app, filer)),
-              },
-            },
-            spec: {
-              ...clientJobPod(s.tls, s.image, args.imagePullPolicy, clientCertFiles),
-              containers: [
-                {
-                  name: "init",
-                  image: s.image,
-                  imagePullPolicy: args.imagePullPolicy,
-                  command: [
-                    "/bin/sh",
-                    "-c",
-                    initJobScript({
-                      initHost: podFqdn(address, 0),
-                      sqlHost: publicFqdn(address),
-                      tls: s.tls,
-                      grants,
-                      attempts: INIT_ATTEMPTS,
-                    }),
-                  ],
-                  env: [
-                    HOME_ENV,
-                    ...[
-                      ["APP_PASSWORD", APP_PASSWORD_KEY],
-                      ["FILER_PASSWORD", FILER_PASSWORD_KEY],
-                    ].map(([envName, key]) => ({
-                      name: envName as string,
-                      valueFrom: { secretKeyRef: { name: names.passwordsSecret, key: key as string } },
-                    })),
-                  ],
-                  resources: containerResources(JOB_RESOURCES),
-                  securityContext: restrictedContainerSecurity(),
-                  volumeMounts: podMounts(s.tls),
-                },
-              ],
-            },
-          },
-        },
-      },
-      {
-        ...child,
-        dependsOn: this.initPrerequisites,
-        // The name is fixed (so it can be found), and a Job's template is immutable: replace in place.
-        deleteBeforeReplace: true,
-        customTimeouts: { create: "20m", update: "20m" },
-      },
-    );
+    this.initJob = declareInitJob({
+      name,
+      parent: this,
+      settings: s,
+      address,
+      namespace: args.namespace,
+      imagePullPolicy: args.imagePullPolicy,
+      objectName: names.initJob,
+      workload: jobWorkload,
+      version,
+      logins,
+      certFiles: clientCertFiles,
+      dependsOn: this.initPrerequisites,
+    });
 
     const host = publicFqdn(address);
     const login = (user: string, database: string, password: string): ClientLogin => ({
@@ -388,9 +308,11 @@ export class CockroachCluster extends pulumi.ComponentResource {
     this.endpoint = {
       host: pulumi.output(host),
       port: SQL_PORT,
-      appUrl: pulumi.secret(appPassword.value.apply((p) => connectionUrl(login(s.user, s.database, p)))),
+      appUrl: pulumi.secret(
+        logins.app.password.apply((p) => connectionUrl(login(logins.app.user, s.database, p))),
+      ),
       filerConnection: pulumi.secret(
-        filerPassword.value.apply((p) => sqlConnection(login(s.filerUser, s.filerDatabase, p))),
+        logins.filer.password.apply((p) => sqlConnection(login(logins.filer.user, s.filerDatabase, p))),
       ),
       caSecretName: certs?.caSecret.metadata.name,
       peer,

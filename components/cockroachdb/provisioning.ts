@@ -1,3 +1,4 @@
+import { appLoginScript, appLoginSql, type AppLoginPlan } from "./app-logins.ts";
 import { COCKROACH_BINARY, securityFlag } from "./paths.ts";
 import { SQL_PORT } from "./topology.ts";
 
@@ -62,6 +63,8 @@ export interface InitJobOptions {
   sqlHost: string;
   tls: boolean;
   grants: DatabaseGrant[];
+  /** The app's rotated login (app-logins.ts); its owner must be one of the grants' users. */
+  appLogin?: AppLoginPlan;
   /** How many times to try each step, five seconds apart. */
   attempts: number;
 }
@@ -80,6 +83,14 @@ export interface InitJobOptions {
 export function initJobScript(o: InitJobOptions): string {
   const cockroach = `${COCKROACH_BINARY}`;
   const flag = securityFlag(o.tls);
+  const login = o.appLogin;
+  if (login !== undefined && login.generation > 0) {
+    if (!o.tls) throw new Error("an insecure cluster checks no password: there is no app login to rotate");
+    if (!o.grants.some((g) => g.user === login.owner && g.database === login.database)) {
+      throw new Error(`the app login's owner ${login.owner} is not provisioned with ${login.database}`);
+    }
+  }
+  const sql = `${cockroach} sql ${flag} --host=${o.sqlHost}:${SQL_PORT}`;
   return [
     "set -u",
     "attempt=0",
@@ -91,13 +102,16 @@ export function initJobScript(o: InitJobOptions): string {
     "done",
     'echo "cluster initialised"',
     "attempt=0",
-    `until ${cockroach} sql ${flag} --host=${o.sqlHost}:${SQL_PORT} --execute="SELECT 1" >/dev/null; do`,
+    `until ${sql} --execute="SELECT 1" >/dev/null; do`,
     "  attempt=$((attempt + 1))",
     `  if [ "$attempt" -ge ${o.attempts} ]; then echo "SQL never became available" >&2; exit 1; fi`,
     "  sleep 5",
     "done",
-    `${cockroach} sql ${flag} --host=${o.sqlHost}:${SQL_PORT} <<SQL`,
+    // Later lines run only after every statement went through.
+    `${sql} <<SQL || { echo "provisioning failed" >&2; exit 1; }`,
     provisioningSql(o.grants, o.tls),
+    ...(login === undefined ? [] : appLoginSql(login)),
     "SQL",
+    ...(login === undefined ? [] : appLoginScript(login, sql)),
   ].join("\n");
 }

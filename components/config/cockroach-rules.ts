@@ -28,3 +28,44 @@ export function nodeMemoryProblem(limit: string): string | undefined {
   }
   return undefined;
 }
+
+/** CockroachDB refuses user names longer than this. */
+export const MAX_USER_NAME_LENGTH = 63;
+
+/**
+ * The app's login at a generation: 0 is the user that owns the app's database, N a login `<user>_g<N>`
+ * that is a member of it (components/cockroachdb/app-logins.ts).
+ */
+export function appLoginName(user: string, generation: number): string {
+  return generation === 0 ? user : `${user}_g${generation}`;
+}
+
+/** Problems with rotating the app's login, by the setting to name; empty when it can be done. */
+export function appLoginProblems(o: {
+  user: string;
+  filerUser: string;
+  generation: number;
+  tls: boolean;
+}): { setting: "appLoginGeneration" | "filerUser"; message: string }[] {
+  const problems: { setting: "appLoginGeneration" | "filerUser"; message: string }[] = [];
+  const login = appLoginName(o.user, o.generation);
+  if (o.generation > 0 && !o.tls) {
+    problems.push({
+      setting: "appLoginGeneration",
+      message: `${o.generation} is not allowed: cockroach.tls is false, and an insecure cluster checks no password, so a new login would keep out no one; turn cockroach.tls on, or keep 0`,
+    });
+  }
+  if (login.length > MAX_USER_NAME_LENGTH) {
+    problems.push({
+      setting: "appLoginGeneration",
+      message: `${o.generation} is not allowed: the login it makes, ${JSON.stringify(login)}, is longer than the ${MAX_USER_NAME_LENGTH} characters CockroachDB allows a user name; use a shorter cockroach.user`,
+    });
+  }
+  if (new RegExp(`^${o.user}_g[0-9]+$`).test(o.filerUser)) {
+    problems.push({
+      setting: "filerUser",
+      message: `${JSON.stringify(o.filerUser)} is not allowed: names of the form ${o.user}_g<N> are the app's rotated logins (cockroach.appLoginGeneration), which a rotation stops; choose another name`,
+    });
+  }
+  return problems;
+}

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DIST_PORT, DIST_PORT_NAME, EPMD_PORT, EPMD_PORT_NAME } from "./app-ports.ts";
 import { bucketNameProblem } from "./bucket-name.ts";
-import { nodeCountProblem, nodeMemoryProblem } from "./cockroach-rules.ts";
+import { appLoginProblems, nodeCountProblem, nodeMemoryProblem } from "./cockroach-rules.ts";
 import { ingressTls } from "./ingress-tls.ts";
 import { defaultReplication, replicationProblem } from "./seaweedfs-replication.ts";
 import { fittingVolumes, maxVolumesProblem } from "./seaweedfs-sizing.ts";
@@ -87,6 +87,8 @@ function resolveSql(
         "certValidityDays",
         "certRenewBeforeDays",
         "finalizeUpgrade",
+        "appLoginGeneration",
+        "retirePreviousAppLogins",
       ] as const
     ).filter((k) => c[k] !== undefined);
     for (const k of clusterOnly) {
@@ -156,6 +158,13 @@ function resolveSql(
   if (memoryProblem !== undefined) {
     problems.push({ key: configKey(["cockroach", "resources", "memory"]), message: memoryProblem });
   }
+  const tls = c.tls ?? true;
+  const user = c.user ?? "uro";
+  const filerUser = c.filerUser ?? "seaweedfs";
+  const appLoginGeneration = c.appLoginGeneration ?? 0;
+  for (const p of appLoginProblems({ user, filerUser, generation: appLoginGeneration, tls })) {
+    problems.push({ key: configKey(["cockroach", p.setting]), message: p.message });
+  }
   return {
     mode: "cluster",
     image: c.image ?? COCKROACH_IMAGE,
@@ -165,15 +174,17 @@ function resolveSql(
       storageClass: c.storage?.storageClass ?? input.storageClass,
     },
     resources: clusterResources,
-    tls: c.tls ?? true,
+    tls,
     locality: c.locality,
     database,
-    user: c.user ?? "uro",
+    user,
     filerDatabase,
-    filerUser: c.filerUser ?? "seaweedfs",
+    filerUser,
     certValidityDays: validity,
     certRenewBeforeDays: renewBefore,
     finalizeUpgrade: c.finalizeUpgrade ?? false,
+    appLoginGeneration,
+    retirePreviousAppLogins: c.retirePreviousAppLogins ?? false,
   };
 }
 

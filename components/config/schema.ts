@@ -72,6 +72,13 @@ export const cockroachSchema = z
     certValidityDays: positiveInt.max(3650, "at most 3650"),
     certRenewBeforeDays: positiveInt,
     finalizeUpgrade: z.boolean(),
+    // Raised by one to rotate the app's login (components/cockroachdb/app-logins.ts says how).
+    appLoginGeneration: z
+      .number()
+      .int("a whole number")
+      .min(0, "at least 0")
+      .max(1_000_000, "at most 1000000"),
+    retirePreviousAppLogins: z.boolean(),
   })
   .partial()
   .strict();

@@ -37,6 +37,10 @@ export interface CockroachClusterSettings {
   certRenewBeforeDays: number;
   /** Let a major upgrade finalize once every node runs it; false keeps the old version as a way back. */
   finalizeUpgrade: boolean;
+  /** The app's login: 0 is `user` itself, N a login `<user>_g<N>` that is a member of it. */
+  appLoginGeneration: number;
+  /** Stop the login of the generation before appLoginGeneration (false keeps it, for a rotation in progress). */
+  retirePreviousAppLogins: boolean;
 }
 
 export interface ExternalSqlSettings {

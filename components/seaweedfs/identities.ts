@@ -23,18 +23,6 @@ export interface S3Identity {
 }
 
 /**
- * The key generations the gateways accept, newest first. Raising the generation makes a new key pair
- * while the gateways keep accepting the one before it, so app pods not yet rolled (and a client outside the
- * stack holding the old keys) keep working; `retirePrevious` drops it once everything uses the new keys.
- */
-export function acceptedKeyGenerations(generation: number, retirePrevious: boolean): number[] {
-  if (!Number.isInteger(generation) || generation < 0) {
-    throw new Error(`an S3 key generation is a whole number from 0; got ${generation}`);
-  }
-  return generation === 0 || retirePrevious ? [generation] : [generation, generation - 1];
-}
-
-/**
  * The resource name of one generation's key part. Generation 0 keeps the name keys had before rotation
  * existed, so an existing stack's keys stay as they are until its first rotation.
  */

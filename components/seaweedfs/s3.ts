@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecret } from "../secrets/index.ts";
 import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "../shared/endpoints.ts";
+import { acceptedGenerations } from "../shared/generations.ts";
 import { WEED_BINARY, s3Args } from "./args.ts";
-import { S3_CONFIG_FILE, acceptedKeyGenerations, keyResourceName, s3IdentitiesJson } from "./identities.ts";
+import { S3_CONFIG_FILE, keyResourceName, s3IdentitiesJson } from "./identities.ts";
 import { HOME, TMP_DIR, TMP_MOUNT, TMP_VOLUME, serverPorts, servicePorts } from "./pod.ts";
 import {
   IDENTITIES_MOUNT,
@@ -50,7 +51,7 @@ export function declareS3Gateway(scope: SeaweedfsScope, filers: k8s.apps.v1.Depl
   const names = scope.names;
   const child = { parent: scope.parent };
   const { s3KeyGeneration, s3RetirePreviousKeys } = scope.settings;
-  const keys = acceptedKeyGenerations(s3KeyGeneration, s3RetirePreviousKeys).map((generation) => ({
+  const keys = acceptedGenerations(s3KeyGeneration, s3RetirePreviousKeys).map((generation) => ({
     accessKey: new GeneratedSecret(
       keyResourceName(scope.name, "access-key", generation),
       { length: 20 },

@@ -1,6 +1,7 @@
 // The parts of a running stack that hold data and that Kubernetes or raft cannot change safely in place:
 // the SeaweedFS master count (a raft group) and the claim template of every data-holding StatefulSet; and
-// the app's S3 key generation, whose rotation is safe only one step at a time, with the old keys accepted.
+// the app's S3 key and CockroachDB login generations, whose rotation is safe only one step at a time, with
+// the old credential still accepted.
 // The shape guard (shape-guard.ts) keeps the shape it last accepted in state and compares each new one
 // with it during `preview`, so such a change is refused before any object is touched, unless the stack
 // names the setting in `confirmChanges`. Pure: this module is serialized into the engine's dynamic-provider
@@ -26,14 +27,24 @@ export interface DataShape {
   claims: ClaimShape[];
   confirmed: GuardedSetting[];
   /** Absent in state written before key rotation existed (generation 0, nothing retired). */
-  s3Keys?: { generation: number; retirePrevious: boolean };
+  s3Keys?: RotationShape;
+  /** The app's CockroachDB login generation; absent in external SQL mode and in older state. */
+  appLogin?: RotationShape;
 }
 
-/** Refused changes of the key generation: never confirmable, since a safe way always exists. */
+/** A credential rotated by generation (shared/generations.ts). */
+export interface RotationShape {
+  generation: number;
+  retirePrevious: boolean;
+}
+
+/** Refused changes of a credential generation: never confirmable, since a safe way always exists. */
 export const KEY_GENERATION_SETTING = "seaweedfs.s3KeyGeneration";
+export const LOGIN_GENERATION_SETTING = "cockroach.appLoginGeneration";
+type RotationSetting = typeof KEY_GENERATION_SETTING | typeof LOGIN_GENERATION_SETTING;
 
 export interface ShapeRefusal {
-  setting: GuardedSetting | typeof KEY_GENERATION_SETTING;
+  setting: GuardedSetting | RotationSetting;
   message: string;
 }
 
@@ -88,39 +99,89 @@ function claimRefusal(before: ClaimShape, after: ClaimShape, namespace: string):
   };
 }
 
-function keyGenerationRefusal(before: DataShape["s3Keys"], after: DataShape["s3Keys"]): ShapeRefusal[] {
+/** How a rotation by generation is described in its refusals. */
+interface RotationTerms {
+  setting: RotationSetting;
+  retireSetting: string;
+  /** Generation g's credential, e.g. "generation 1's keys". */
+  credential: (generation: number) => string;
+  /** How the running app pods use it: "sign with", "connect as". */
+  use: string;
+  /** What keeps the previous credential working during a rotation. */
+  keeps: string;
+  /** Why a number once used cannot be used again. */
+  gone: (generation: number) => string;
+  /** What retiring does to the previous credential, and how to refer to it afterwards. */
+  stops: string;
+  it: string;
+  oldOne: string;
+}
+
+const S3_KEY_TERMS: RotationTerms = {
+  setting: KEY_GENERATION_SETTING,
+  retireSetting: "seaweedfs.s3RetirePreviousKeys",
+  credential: (g) => `generation ${g}'s keys`,
+  use: "sign with",
+  keeps: "the gateways keep accepting only the generation before the new one",
+  gone: (g) => `the keys of generation ${g} are gone, so this would make new ones under an old number`,
+  stops: "the gateways would stop accepting",
+  it: "them",
+  oldOne: "the old keys",
+};
+
+const APP_LOGIN_TERMS: RotationTerms = {
+  setting: LOGIN_GENERATION_SETTING,
+  retireSetting: "cockroach.retirePreviousAppLogins",
+  credential: (g) => `generation ${g}'s login`,
+  use: "connect as",
+  keeps: "only the login of the generation before the new one keeps logging in",
+  gone: (g) =>
+    `going back to generation ${g}'s login would stop the newer one the running app pods connect as`,
+  stops: "CockroachDB would stop",
+  it: "it",
+  oldOne: "the old login",
+};
+
+function generationRefusal(
+  terms: RotationTerms,
+  before: RotationShape | undefined,
+  after: RotationShape | undefined,
+): ShapeRefusal[] {
   const was = before ?? { generation: 0, retirePrevious: false };
   const now = after ?? { generation: 0, retirePrevious: false };
   if (now.generation === was.generation) return [];
+  const { setting, retireSetting } = terms;
   const refuse = (why: string): ShapeRefusal[] => [
     {
-      setting: KEY_GENERATION_SETTING,
+      setting,
       message: `changed from ${was.generation} to ${now.generation} on a running stack; refused, nothing was changed. ${why}`,
     },
   ];
   if (now.generation < was.generation) {
     return refuse(
-      `Generations only go up: the keys of generation ${now.generation} are gone, so this would make new ones ` +
-        `under an old number. To rotate, set ${KEY_GENERATION_SETTING} to ${was.generation + 1}.`,
+      `Generations only go up: ${terms.gone(now.generation)}. To rotate, set ${setting} to ${was.generation + 1}.`,
     );
   }
   if (now.generation > was.generation + 1) {
     return refuse(
-      `Raise it by one per update: the gateways keep accepting only the generation before the new one, ` +
-        `and the running app pods sign with generation ${was.generation}'s keys until they have rolled. ` +
-        `Set ${KEY_GENERATION_SETTING} to ${was.generation + 1}, run pulumi up, and repeat.`,
+      `Raise it by one per update: ${terms.keeps}, and the running app pods ${terms.use} ` +
+        `${terms.credential(was.generation)} until they have rolled. Set ${setting} to ${was.generation + 1}, ` +
+        `run pulumi up, and repeat.`,
     );
   }
   if (now.retirePrevious) {
+    const short = retireSetting.slice(retireSetting.indexOf(".") + 1);
     return refuse(
-      `seaweedfs.s3RetirePreviousKeys is true, so the gateways would stop accepting generation ` +
-        `${was.generation}'s keys while the running app pods still sign with them. Rotate with ` +
-        `s3RetirePreviousKeys false; once that update is through, set it to true and run pulumi up again ` +
-        `to retire the old keys.`,
+      `${retireSetting} is true, so ${terms.stops} ${terms.credential(was.generation)} while the running ` +
+        `app pods still ${terms.use} ${terms.it}. Rotate with ${short} false; once that update is through, ` +
+        `set it to true and run pulumi up again to retire ${terms.oldOne}.`,
     );
   }
   return [];
 }
+
+const hasCockroachCluster = (shape: DataShape): boolean =>
+  shape.appLogin !== undefined || shape.claims.some((c) => c.setting === "cockroach.storage");
 
 /**
  * What the change from `before` (the shape last accepted, absent on a stack's first update) to `after`
@@ -142,7 +203,15 @@ export function shapeRefusals(before: DataShape | undefined, after: DataShape): 
     }
   }
   const guarded = refusals.filter((r) => !(after.confirmed as string[]).includes(r.setting));
-  return [...guarded, ...keyGenerationRefusal(before.s3Keys, after.s3Keys)];
+  return [
+    ...guarded,
+    ...generationRefusal(S3_KEY_TERMS, before.s3Keys, after.s3Keys),
+    // A stack that moves from external SQL to its own cluster starts its logins afresh; state from before
+    // login rotation existed, of a stack that had a cluster, was at generation 0.
+    ...(after.appLogin === undefined || !hasCockroachCluster(before)
+      ? []
+      : generationRefusal(APP_LOGIN_TERMS, before.appLogin, after.appLogin)),
+  ];
 }
 
 /** Reads a shape back from state or inputs; undefined when it is not one (a stack's first update). */

@@ -10,7 +10,7 @@ function claim(setting: GuardedSetting, statefulSet: string, template: string, s
 
 /**
  * What the shape guard compares between updates: the master count, every data-holding claim template, and
- * the app's S3 key generation.
+ * the app's S3 key and (cluster mode) CockroachDB login generations.
  */
 export function stackDataShape(settings: StackSettings, prefix: string): DataShape {
   const names = seaweedfsNames(prefix);
@@ -29,5 +29,13 @@ export function stackDataShape(settings: StackSettings, prefix: string): DataSha
     claims,
     confirmed: settings.confirmChanges,
     s3Keys: { generation: sw.s3KeyGeneration, retirePrevious: sw.s3RetirePreviousKeys },
+    ...(settings.sql.mode === "cluster"
+      ? {
+          appLogin: {
+            generation: settings.sql.appLoginGeneration,
+            retirePrevious: settings.sql.retirePreviousAppLogins,
+          },
+        }
+      : {}),
   };
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterEach, describe, expect, it } from "vitest";
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { REPO, stackWorkspace, type StackWorkspace } from "../../tools/stack/workspace.ts";
 
 // The real engine (pulumi CLI, Node.js language host, Kubernetes provider from tools/toolchain) on the
@@ -270,6 +271,88 @@ describe("changes a running stack refuses before anything is touched (the shape 
     // Generation 0's keys go; the app keeps its keys; the file changes and gets a keys Job of its own.
     expect(retired.summary.resourceChanges?.delete).toBe(2);
     expect(retired.summary.resourceChanges?.replace).toBe(1);
+    const idle = await ws.stack.preview({ expectNoChanges: true });
+    expect(idle.changeSummary).not.toHaveProperty("update");
+  });
+
+  it("rotates the app's CockroachDB login one generation at a time: the init Job makes the login before the app's Secret names it", async () => {
+    const ws = await workspace("staging");
+    const rendered = join(ws.dir, "rendered");
+    await ws.stack.setConfig("vsekai-infra:renderYamlTo", { value: rendered });
+    await ws.stack.up();
+    const loginOf = async () => {
+      const url = (await ws.stack.outputs()).databaseUrl?.value as string;
+      return decodeURIComponent(new URL(url).username);
+    };
+    expect(await loginOf()).toBe("uro");
+
+    await ws.stack.setConfig("vsekai-infra:cockroach.appLoginGeneration", { value: "2" }, true);
+    expect(await failure(() => ws.stack.preview())).toContain(
+      "cockroach.appLoginGeneration: changed from 0 to 2 on a running stack; refused, nothing was changed. Raise it by one per update",
+    );
+    await ws.stack.setConfig("vsekai-infra:cockroach.appLoginGeneration", { value: "1" }, true);
+    await ws.stack.setConfig("vsekai-infra:cockroach.retirePreviousAppLogins", { value: "true" }, true);
+    expect(await failure(() => ws.stack.up())).toContain(
+      "cockroach.appLoginGeneration: changed from 0 to 1 on a running stack; refused, nothing was changed. cockroach.retirePreviousAppLogins is true",
+    );
+    expect(await loginOf()).toBe("uro");
+    expect(JSON.stringify((await ws.stack.exportStack()).deployment)).not.toContain("app-login-password-g1");
+
+    await ws.stack.setConfig("vsekai-infra:cockroach.retirePreviousAppLogins", { value: "false" }, true);
+    // Each step as it starts (pre) and as it finishes (done), in the engine's order.
+    const steps: string[] = [];
+    const record = (event: EngineEvent) => {
+      const pre = event.resourcePreEvent?.metadata;
+      const done = event.resOutputsEvent?.metadata;
+      const step = pre ?? done;
+      if (step === undefined || step.op === "same") return;
+      steps.push(`${pre ? "pre" : "done"} ${step.op} ${step.type} ${step.urn.split("::").pop()}`);
+    };
+    await ws.stack.up({ onEvent: record });
+    console.log(`login rotation: ${steps.filter((s) => s.startsWith("pre")).join(", ")}`);
+    expect(await loginOf()).toBe("uro_g1");
+    const at = (step: string) => steps.indexOf(step);
+    const made = at(
+      "done create pulumi-nodejs:dynamic/vsekai:GeneratedSecret cockroachdb-app-login-password-g1",
+    );
+    const provisioned = steps.findIndex((s) =>
+      /^done (create-replacement|replace) kubernetes:batch\/v1:Job cockroachdb-init$/.test(s),
+    );
+    const handedOver = at("pre update kubernetes:core/v1:Secret app-database");
+    expect(made).toBeGreaterThanOrEqual(0);
+    expect(provisioned).toBeGreaterThan(made);
+    expect(handedOver).toBeGreaterThan(provisioned);
+    expect(at("pre update kubernetes:apps/v1:Deployment app-server")).toBeGreaterThan(handedOver);
+    // Only Jobs are replaced (their templates are immutable); nothing that holds data is touched.
+    const replacedOrDeleted = steps.filter((s) =>
+      /^pre (replace|delete|create-replacement|delete-replaced) /.test(s),
+    );
+    expect(replacedOrDeleted.filter((s) => !s.includes(" kubernetes:batch/v1:Job "))).toEqual([]);
+    const initManifest = readdirSync(rendered, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".yaml"))
+      .flatMap((f) => yaml.loadAll(readFileSync(join(rendered, f), "utf8")))
+      .map((o) => JSON.stringify(o))
+      .filter((o) => o.includes('"name":"vsekai-cockroachdb-init"') && o.includes('"kind":"Job"'))
+      .join("\n");
+    expect(initManifest).toContain(
+      "CREATE USER IF NOT EXISTS uro_g1 WITH LOGIN PASSWORD '${APP_LOGIN_PASSWORD}';",
+    );
+
+    await ws.stack.setConfig("vsekai-infra:cockroach.retirePreviousAppLogins", { value: "true" }, true);
+    steps.length = 0;
+    await ws.stack.up({ onEvent: record });
+    console.log(`login retirement: ${steps.filter((s) => s.startsWith("pre")).join(", ")}`);
+    // The init Job runs again to stop the old login; the app keeps the login it has, and nothing is deleted.
+    expect(await loginOf()).toBe("uro_g1");
+    expect(
+      steps.some((s) =>
+        /^pre (replace|create-replacement) kubernetes:batch\/v1:Job cockroachdb-init$/.test(s),
+      ),
+    ).toBe(true);
+    expect(
+      steps.filter((s) => s.startsWith("pre update") && !/DataShapeGuard|pulumi:providers:/.test(s)),
+    ).toEqual([]);
+    expect(steps.filter((s) => /^pre delete /.test(s))).toEqual([]);
     const idle = await ws.stack.preview({ expectNoChanges: true });
     expect(idle.changeSummary).not.toHaveProperty("update");
   });

@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CERT_HASH_ANNOTATION, CockroachCluster } from "../../../components/cockroachdb/index.ts";
+import {
+  CERT_HASH_ANNOTATION,
+  CockroachCluster,
+  PASSWORD_HASH_ANNOTATION,
+} from "../../../components/cockroachdb/index.ts";
 import type { CockroachClusterSettings } from "../../../components/config/types.ts";
 import {
   field,
@@ -441,5 +445,60 @@ describe("CockroachCluster without TLS, one node", () => {
       password: "",
       sslmode: "disable",
     });
+  });
+});
+
+describe("CockroachCluster rotating the app's login (cockroach.appLoginGeneration)", () => {
+  const initOf = (mocks: MockState) => one(mocks, JOB, "init");
+  const hashOf = (mocks: MockState) =>
+    field<Record<string, string>>(initOf(mocks), "spec.template.metadata.annotations")[
+      PASSWORD_HASH_ANNOTATION
+    ];
+
+  it("hands the app the generation's own login and password, and leaves the filer's as it was", async () => {
+    const { cluster } = await build({ appLoginGeneration: 2 });
+    expect(await valueOf(cluster.endpoint.appUrl)).toBe(
+      "postgresql://uro_g2:generated-cockroachdb-app-login-password-g2@vsekai-cockroachdb-public.vsekai-test.svc.cluster.local:26257/uro?sslmode=verify-full",
+    );
+    expect(await valueOf(cluster.endpoint.filerConnection)).toMatchObject({
+      user: "seaweedfs",
+      password: "generated-cockroachdb-filer-password",
+    });
+  });
+
+  it("gives the init Job the new password by secretKeyRef and a script that makes the login", async () => {
+    const { mocks } = await build({ appLoginGeneration: 2 });
+    const init = containers(initOf(mocks))[0] as Container;
+    expect(init.env).toContainEqual({
+      name: "APP_LOGIN_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "vsekai-cockroachdb-passwords", key: "app-login-password" } },
+    });
+    expect(secretKeys(one(mocks, SECRET, "passwords")).sort()).toEqual([
+      "app-login-password",
+      "app-password",
+      "filer-password",
+    ]);
+    const script = (init.command ?? []).join("\n");
+    expect(script).toContain("CREATE USER IF NOT EXISTS uro_g2 WITH LOGIN PASSWORD '${APP_LOGIN_PASSWORD}';");
+    expect(script).toContain("uro_g1) keep=1 ;;");
+    expect(JSON.stringify(initOf(mocks).inputs)).not.toContain("generated-cockroachdb-app-login-password");
+  });
+
+  it("re-runs the init Job on a rotation and on a retirement (a new password hash or a new script)", async () => {
+    // Each build replaces the mocks' record, so read each one before the next.
+    const script = (m: MockState) => JSON.stringify(field(initOf(m), "spec.template.spec.containers"));
+    const seen = [];
+    for (const [generation, retire] of [
+      [1, false],
+      [2, false],
+      [2, true],
+    ] as const) {
+      const { mocks } = await build({ appLoginGeneration: generation, retirePreviousAppLogins: retire });
+      seen.push({ hash: hashOf(mocks), script: script(mocks) });
+    }
+    const [before, rotated, retired] = seen;
+    expect(rotated?.hash).not.toBe(before?.hash);
+    expect(retired?.hash).toBe(rotated?.hash);
+    expect(retired?.script).not.toBe(rotated?.script);
   });
 });

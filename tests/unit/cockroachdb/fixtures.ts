@@ -19,6 +19,8 @@ export function clusterSettings(overrides: Partial<CockroachClusterSettings> = {
     certValidityDays: 730,
     certRenewBeforeDays: 60,
     finalizeUpgrade: false,
+    appLoginGeneration: 0,
+    retirePreviousAppLogins: false,
     ...overrides,
   };
 }

@@ -35,7 +35,40 @@ describe("bad stack config is refused with the key, the value and what is allowe
       "misspelt nested key",
       { ...base, cockroach: { node: 3 } },
       [
-        "vsekai-infra:cockroach.node: unknown setting; allowed here: mode, image, nodes, storage, resources, tls, locality, database, user, filerDatabase, filerUser, certValidityDays, certRenewBeforeDays, finalizeUpgrade",
+        "vsekai-infra:cockroach.node: unknown setting; allowed here: mode, image, nodes, storage, resources, tls, locality, database, user, filerDatabase, filerUser, certValidityDays, certRenewBeforeDays, finalizeUpgrade, appLoginGeneration, retirePreviousAppLogins",
+      ],
+    ],
+    [
+      "a login rotation on an insecure cluster, which checks no password",
+      { ...base, cockroach: { tls: false, appLoginGeneration: 1 } },
+      [
+        "vsekai-infra:cockroach.appLoginGeneration: 1 is not allowed: cockroach.tls is false, and an insecure cluster checks no password, so a new login would keep out no one; turn cockroach.tls on, or keep 0",
+      ],
+    ],
+    [
+      "a login name longer than CockroachDB allows",
+      { ...base, cockroach: { user: "u".repeat(60), appLoginGeneration: 12 } },
+      [
+        `vsekai-infra:cockroach.appLoginGeneration: 12 is not allowed: the login it makes, "${"u".repeat(60)}_g12", is longer than the 63 characters CockroachDB allows a user name; use a shorter cockroach.user`,
+      ],
+    ],
+    [
+      "a filer user named like one of the app's rotated logins",
+      { ...base, cockroach: { filerUser: "uro_g1" } },
+      [
+        'vsekai-infra:cockroach.filerUser: "uro_g1" is not allowed: names of the form uro_g<N> are the app\'s rotated logins (cockroach.appLoginGeneration), which a rotation stops; choose another name',
+      ],
+    ],
+    [
+      "a login generation in external mode, whose logins are the provider's",
+      {
+        ...base,
+        cockroach: { mode: "external", appLoginGeneration: 1 },
+        databaseUrl: "postgresql://uro:pw@db.example.org:26257/uro?sslmode=verify-full",
+        filerDatabaseUrl: "postgresql://seaweedfs:pw@db.example.org:26257/seaweedfs?sslmode=verify-full",
+      },
+      [
+        'vsekai-infra:cockroach.appLoginGeneration: only applies to cockroach.mode "cluster", but the mode is "external"; remove it',
       ],
     ],
     [

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   REVISION_IDENTITY,
-  acceptedKeyGenerations,
   keyResourceName,
   revisionKey,
   s3IdentitiesJson,
   scopedActions,
 } from "../../../components/seaweedfs/identities.ts";
+import { acceptedGenerations } from "../../../components/shared/generations.ts";
 
 interface File {
   identities: { name: string; credentials: { accessKey: string; secretKey: string }[]; actions: string[] }[];
@@ -124,13 +124,15 @@ describe("S3 identities", () => {
 
 describe("S3 key generations", () => {
   it("accepts the generation before the current one until it is retired; generation 0 has none before it", () => {
-    expect(acceptedKeyGenerations(0, false)).toEqual([0]);
-    expect(acceptedKeyGenerations(0, true)).toEqual([0]);
-    expect(acceptedKeyGenerations(1, false)).toEqual([1, 0]);
-    expect(acceptedKeyGenerations(1, true)).toEqual([1]);
-    expect(acceptedKeyGenerations(7, false)).toEqual([7, 6]);
-    expect(() => acceptedKeyGenerations(-1, false)).toThrow("a whole number from 0; got -1");
-    expect(() => acceptedKeyGenerations(1.5, false)).toThrow("a whole number from 0; got 1.5");
+    expect(acceptedGenerations(0, false)).toEqual([0]);
+    expect(acceptedGenerations(0, true)).toEqual([0]);
+    expect(acceptedGenerations(1, false)).toEqual([1, 0]);
+    expect(acceptedGenerations(1, true)).toEqual([1]);
+    expect(acceptedGenerations(7, false)).toEqual([7, 6]);
+    expect(() => acceptedGenerations(-1, false)).toThrow(
+      "a credential generation is a whole number from 0; got -1",
+    );
+    expect(() => acceptedGenerations(1.5, false)).toThrow("a whole number from 0; got 1.5");
   });
 
   it("keeps generation 0 under the names keys had before rotation, so no existing stack's keys change", () => {
@@ -142,7 +144,7 @@ describe("S3 key generations", () => {
   it("always hands out the current generation and never accepts more than two, each under its own name", () => {
     fc.assert(
       fc.property(fc.nat(1_000_000), fc.boolean(), (generation, retire) => {
-        const accepted = acceptedKeyGenerations(generation, retire);
+        const accepted = acceptedGenerations(generation, retire);
         expect(accepted[0]).toBe(generation);
         expect(accepted.length).toBeLessThanOrEqual(2);
         expect(accepted.every((g) => g === generation || g === generation - 1)).toBe(true);

@@ -189,6 +189,68 @@ describe("shapeRefusals: the app's S3 key generation", () => {
   });
 });
 
+describe("shapeRefusals: the app's CockroachDB login generation", () => {
+  const cockroachClaim = {
+    setting: "cockroach.storage",
+    statefulSet: "vsekai-cockroachdb",
+    template: "datadir",
+    size: "50Gi",
+    storageClass: "",
+  } as const;
+  const cluster = (generation: number, retirePrevious = false): DataShape => {
+    const base = shape({});
+    return { ...base, claims: [...base.claims, cockroachClaim], appLogin: { generation, retirePrevious } };
+  };
+
+  it("lets a rotation through one step at a time with the old login kept, then its retirement", () => {
+    expect(shapeRefusals(cluster(0), cluster(1))).toEqual([]);
+    expect(shapeRefusals(cluster(1), cluster(1, true))).toEqual([]);
+    expect(shapeRefusals(cluster(1, true), cluster(2))).toEqual([]);
+  });
+
+  it("refuses a rotation that would stop the login the running app pods connect as", () => {
+    expect(shapeRefusals(cluster(1), cluster(2, true))).toEqual([
+      {
+        setting: "cockroach.appLoginGeneration",
+        message:
+          "changed from 1 to 2 on a running stack; refused, nothing was changed. cockroach.retirePreviousAppLogins " +
+          "is true, so CockroachDB would stop generation 1's login while the running app pods still connect as " +
+          "it. Rotate with retirePreviousAppLogins false; once that update is through, set it to true and run " +
+          "pulumi up again to retire the old login.",
+      },
+    ]);
+  });
+
+  it("refuses a jump and a step back, also from state of a cluster-mode stack written before logins rotated", () => {
+    const { appLogin: _none, ...older } = cluster(0);
+    expect(shapeRefusals(older, cluster(2)).map((r) => r.message)).toEqual([
+      "changed from 0 to 2 on a running stack; refused, nothing was changed. Raise it by one per update: only " +
+        "the login of the generation before the new one keeps logging in, and the running app pods connect as " +
+        "generation 0's login until they have rolled. Set cockroach.appLoginGeneration to 1, run pulumi up, and " +
+        "repeat.",
+    ]);
+    expect(shapeRefusals(cluster(3), cluster(2)).map((r) => r.message)).toEqual([
+      "changed from 3 to 2 on a running stack; refused, nothing was changed. Generations only go up: going back " +
+        "to generation 2's login would stop the newer one the running app pods connect as. To rotate, set " +
+        "cockroach.appLoginGeneration to 4.",
+    ]);
+  });
+
+  it("lets a stack that had no cluster of its own (external SQL) start its logins at any generation", () => {
+    expect(shapeRefusals(shape({}), cluster(5))).toEqual([]);
+  });
+
+  it("accepts exactly the steps of one up with the old login kept, whatever the S3 keys do (property)", () => {
+    fc.assert(
+      fc.property(fc.nat(50), fc.nat(50), fc.boolean(), fc.boolean(), (from, to, wasRetired, retire) => {
+        const refused = shapeRefusals(cluster(from, wasRetired), cluster(to, retire));
+        const safe = to === from || (to === from + 1 && !retire);
+        expect(refused.map((r) => r.setting)).toEqual(safe ? [] : ["cockroach.appLoginGeneration"]);
+      }),
+    );
+  });
+});
+
 describe("asDataShape", () => {
   it("reads a stored shape back and treats anything else as a first update", () => {
     expect(asDataShape(shape({}))).toEqual(shape({}));
