@@ -84,8 +84,9 @@ export function declareLogins(
       retirePrevious: s.retirePreviousAppLogins,
       passwordEnv: PASSWORDS.appLogin.env,
     },
+    // At generation 0 the same hash as before rotation existed, so upgrading this toolkit re-runs nothing.
     hash: pulumi
-      .all([owner, filer, login ?? ""])
+      .all(login === undefined ? [owner, filer] : [owner, filer, login])
       .apply((parts) => createHash("sha256").update(parts.join("\n")).digest("hex")),
   };
 }

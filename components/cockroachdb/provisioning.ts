@@ -91,6 +91,7 @@ export function initJobScript(o: InitJobOptions): string {
     }
   }
   const sql = `${cockroach} sql ${flag} --host=${o.sqlHost}:${SQL_PORT}`;
+  const after = login === undefined ? [] : appLoginScript(login, sql);
   return [
     "set -u",
     "attempt=0",
@@ -107,11 +108,12 @@ export function initJobScript(o: InitJobOptions): string {
     `  if [ "$attempt" -ge ${o.attempts} ]; then echo "SQL never became available" >&2; exit 1; fi`,
     "  sleep 5",
     "done",
-    // Later lines run only after every statement went through.
-    `${sql} <<SQL || { echo "provisioning failed" >&2; exit 1; }`,
+    // Lines after the heredoc run only once every statement went through; without any, its status is the
+    // script's (and the script stays as it was before logins rotated, so upgrading re-runs nothing).
+    after.length === 0 ? `${sql} <<SQL` : `${sql} <<SQL || { echo "provisioning failed" >&2; exit 1; }`,
     provisioningSql(o.grants, o.tls),
     ...(login === undefined ? [] : appLoginSql(login)),
     "SQL",
-    ...(login === undefined ? [] : appLoginScript(login, sql)),
+    ...after,
   ].join("\n");
 }

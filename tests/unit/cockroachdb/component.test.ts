@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -498,6 +499,13 @@ describe("CockroachCluster rotating the app's login (cockroach.appLoginGeneratio
     }
     const [before, rotated, retired] = seen;
     expect(rotated?.hash).not.toBe(before?.hash);
+    // Generation 0 hashes the two passwords as before rotation existed: upgrading re-runs no Job.
+    const { mocks } = await build();
+    expect(hashOf(mocks)).toBe(
+      createHash("sha256")
+        .update("generated-cockroachdb-app-password\ngenerated-cockroachdb-filer-password")
+        .digest("hex"),
+    );
     expect(retired?.hash).toBe(rotated?.hash);
     expect(retired?.script).not.toBe(rotated?.script);
   });
