@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CockroachClusterSettings } from "../config/types.ts";
 import { CertificateAuthority, IssuedCertificate } from "../secrets/index.ts";
 import type { Flow, Peer, SqlEndpoint } from "../shared/endpoints.ts";
 import type { Placement } from "../shared/placement.ts";
+import { sha256 } from "../shared/digest.ts";
 import { dataHolderOptions } from "../shared/protection.ts";
 import { imageVersion, selectorLabels, workloadLabels, type Workload } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
@@ -51,10 +51,6 @@ export interface CockroachClusterArgs extends Placement {
 
 /** Annotation whose change rolls the pods when a certificate is renewed (they read certs only at start). */
 export const CERT_HASH_ANNOTATION = "vsekai.dev/cert-bundle-sha256";
-
-function sha256(...parts: string[]): string {
-  return createHash("sha256").update(parts.join("\n")).digest("hex");
-}
 
 /**
  * A CockroachDB cluster: StatefulSet with a discovery and a client Service, TLS from our own CA, a
@@ -276,17 +272,9 @@ export class CockroachCluster extends pulumi.ComponentResource {
 
     this.initPrerequisites = [statefulSet, discovery, publicService, passwords, ...(certs?.secrets ?? [])];
     this.initJob = declareInitJob({
-      name,
-      parent: this,
-      settings: s,
-      address,
-      namespace: args.namespace,
-      imagePullPolicy: args.imagePullPolicy,
-      objectName: names.initJob,
+      ...clientJob,
       workload: jobWorkload,
-      version,
       logins,
-      certFiles: clientCertFiles,
       dependsOn: this.initPrerequisites,
     });
 

@@ -1,16 +1,16 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CockroachClusterSettings, PullPolicy } from "../config/types.ts";
+import type { CockroachClusterSettings } from "../config/types.ts";
 import { appLoginName } from "../config/cockroach-rules.ts";
 import { GeneratedSecret } from "../secrets/index.ts";
+import { sha256 } from "../shared/digest.ts";
 import { workloadLabels, type Workload } from "../shared/labels.ts";
 import { containerResources } from "../shared/resources.ts";
 import { restrictedContainerSecurity } from "../shared/security.ts";
 import type { AppLoginPlan } from "./app-logins.ts";
-import { HOME_ENV, clientJobPod, podMounts, type SecretFiles } from "./pod.ts";
+import { HOME_ENV, clientJobPod, podMounts, type ClientJobArgs } from "./pod.ts";
 import { initJobScript, type DatabaseGrant } from "./provisioning.ts";
-import { podFqdn, publicFqdn, type ClusterAddress } from "./topology.ts";
+import { podFqdn, publicFqdn } from "./topology.ts";
 
 // The passwords of the app's and the filer's logins, and the Job that initialises the cluster and makes
 // those logins (provisioning.ts, app-logins.ts).
@@ -87,23 +87,14 @@ export function declareLogins(
     // At generation 0 the same hash as before rotation existed, so upgrading this toolkit re-runs nothing.
     hash: pulumi
       .all(login === undefined ? [owner, filer] : [owner, filer, login])
-      .apply((parts) => createHash("sha256").update(parts.join("\n")).digest("hex")),
+      .apply((parts) => sha256(...parts)),
   };
 }
 
-export interface InitJobArgs {
-  name: string;
-  parent: pulumi.Resource;
-  settings: CockroachClusterSettings;
-  address: ClusterAddress;
-  namespace: pulumi.Input<string>;
-  imagePullPolicy: PullPolicy;
-  objectName: string;
+/** Declared like the cluster's other client Jobs, with its own pod labels and the logins it makes. */
+export interface InitJobArgs extends ClientJobArgs {
   workload: Workload;
-  version: string | undefined;
   logins: Logins;
-  certFiles: SecretFiles[];
-  dependsOn: pulumi.Resource[];
 }
 
 /**
@@ -117,6 +108,7 @@ export function declareInitJob(o: InitJobArgs): k8s.batch.v1.Job {
     { database: s.database, user: s.user, passwordEnv: PASSWORDS.app.env },
     { database: s.filerDatabase, user: s.filerUser, passwordEnv: PASSWORDS.filer.env },
   ];
+  const { namespace, imagePullPolicy } = o.placement;
   const labels = workloadLabels(o.workload, o.version);
   const passwordEnv = [
     PASSWORDS.app,
@@ -126,7 +118,7 @@ export function declareInitJob(o: InitJobArgs): k8s.batch.v1.Job {
   return new k8s.batch.v1.Job(
     `${o.name}-init`,
     {
-      metadata: { name: o.objectName, namespace: o.namespace, labels },
+      metadata: { name: o.address.names.initJob, namespace, labels },
       spec: {
         backoffLimit: 3,
         activeDeadlineSeconds: INIT_DEADLINE_SECONDS,
@@ -135,12 +127,12 @@ export function declareInitJob(o: InitJobArgs): k8s.batch.v1.Job {
         template: {
           metadata: { labels, annotations: { [PASSWORD_HASH_ANNOTATION]: o.logins.hash } },
           spec: {
-            ...clientJobPod(s.tls, s.image, o.imagePullPolicy, o.certFiles),
+            ...clientJobPod(s.tls, s.image, imagePullPolicy, o.certFiles),
             containers: [
               {
                 name: "init",
                 image: s.image,
-                imagePullPolicy: o.imagePullPolicy,
+                imagePullPolicy,
                 command: [
                   "/bin/sh",
                   "-c",

@@ -40,14 +40,19 @@ export function appLoginName(user: string, generation: number): string {
   return generation === 0 ? user : `${user}_g${generation}`;
 }
 
+interface AppLoginProblem {
+  setting: "appLoginGeneration" | "filerUser";
+  message: string;
+}
+
 /** Problems with rotating the app's login, by the setting to name; empty when it can be done. */
 export function appLoginProblems(o: {
   user: string;
   filerUser: string;
   generation: number;
   tls: boolean;
-}): { setting: "appLoginGeneration" | "filerUser"; message: string }[] {
-  const problems: { setting: "appLoginGeneration" | "filerUser"; message: string }[] = [];
+}): AppLoginProblem[] {
+  const problems: AppLoginProblem[] = [];
   const login = appLoginName(o.user, o.generation);
   if (o.generation > 0 && !o.tls) {
     problems.push({

@@ -35,6 +35,8 @@ const quantityCpu = z
   .regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "a Kubernetes CPU quantity such as 250m or 2");
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name (A-Z, 0-9, _)");
 const positiveInt = z.number().int("a whole number").min(1, "at least 1");
+/** A credential's rotation generation (components/shared/generations.ts): raised by one to rotate. */
+const generation = z.number().int("a whole number").min(0, "at least 0").max(1_000_000, "at most 1000000");
 const httpPath = z.string().regex(/^\/[A-Za-z0-9._~/?=&-]*$/, "an absolute HTTP path such as /health");
 
 const ingressPath = z
@@ -73,11 +75,7 @@ export const cockroachSchema = z
     certRenewBeforeDays: positiveInt,
     finalizeUpgrade: z.boolean(),
     // Raised by one to rotate the app's login (components/cockroachdb/app-logins.ts says how).
-    appLoginGeneration: z
-      .number()
-      .int("a whole number")
-      .min(0, "at least 0")
-      .max(1_000_000, "at most 1000000"),
+    appLoginGeneration: generation,
     retirePreviousAppLogins: z.boolean(),
   })
   .partial()
@@ -105,7 +103,7 @@ export const seaweedfsSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lowercase chars)"),
     // Raised by one to rotate the app's S3 keys (components/seaweedfs/s3.ts says in what order).
-    s3KeyGeneration: z.number().int("a whole number").min(0, "at least 0").max(1_000_000, "at most 1000000"),
+    s3KeyGeneration: generation,
     s3RetirePreviousKeys: z.boolean(),
   })
   .partial()

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Resources, SeaweedfsSettings } from "../config/types.ts";
@@ -52,9 +51,7 @@ export interface ObjectMeta {
   labels: Record<string, string>;
 }
 
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+export { sha256 } from "../shared/digest.ts";
 
 export function objectMeta(scope: SeaweedfsScope, objectName: string, part: Part): ObjectMeta {
   return {
