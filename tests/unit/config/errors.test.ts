@@ -72,6 +72,21 @@ describe("bad stack config is refused with the key, the value and what is allowe
       ],
     ],
     [
+      "a login generation below 0",
+      { ...base, cockroach: { appLoginGeneration: -1 } },
+      ["vsekai-infra:cockroach.appLoginGeneration: -1 is not allowed: expected at least 0"],
+    ],
+    [
+      "a login generation that is not whole",
+      { ...base, cockroach: { appLoginGeneration: 1.5 } },
+      ["vsekai-infra:cockroach.appLoginGeneration: 1.5 is not allowed: expected a whole number"],
+    ],
+    [
+      "retirePreviousAppLogins not a boolean",
+      { ...base, cockroach: { retirePreviousAppLogins: "yes" } },
+      ['vsekai-infra:cockroach.retirePreviousAppLogins: "yes" is not allowed: expected boolean'],
+    ],
+    [
       "finalizeUpgrade not a boolean",
       { ...base, cockroach: { finalizeUpgrade: "yes" } },
       ['vsekai-infra:cockroach.finalizeUpgrade: "yes" is not allowed: expected boolean'],
